@@ -1,0 +1,123 @@
+// Turns a cell's TypeScript into the two chunks a worker evaluates:
+//  - full: the cell as a program (an async function, so top-level await and
+//    `using` work), registering a snapshot of its bindings for threads;
+//  - defs: only its definitions, with copied values for its bindings, ending
+//    in an evaluator that later cells and threads nest inside.
+// Both keep every cell line on its own line, one below where it was, so a
+// source map from esbuild is all a traceback needs.
+import * as esbuild from "esbuild";
+import { analyze, type Edit, type TopLevel } from "./analyze";
+import { decodeMappings } from "./sourcemap";
+import type { Chunk } from "../protocol/worker";
+import type { CellError } from "../protocol/messages";
+
+import { CELL_FUNCTION } from "./names";
+const LINE_OFFSET = 1;
+let seq = 0;
+
+export class CompileError extends Error {
+  override name = "SyntaxError";
+  constructor(readonly cellError: CellError) {
+    super(cellError.message);
+  }
+}
+
+export interface CompiledCell {
+  full: Chunk;
+  defs: Chunk;
+  /** Names the cell defines at top level (definitions and bindings). */
+  names: string[];
+}
+
+export async function compileCell(source: string, label: string): Promise<CompiledCell> {
+  const top = analyze(source, `${label}.ts`);
+  const id = ++seq;
+  const [full, defs] = await Promise.all([
+    transform(fullText(source, top), source, label, `concnb://${encodeURIComponent(label)}/full/${id}`),
+    transform(defsText(source, top), source, label, `concnb://${encodeURIComponent(label)}/defs/${id}`),
+  ]);
+  return { full, defs, names: top.values.flatMap((v) => v.names) };
+}
+
+function fullText(source: string, top: TopLevel): string {
+  const names = top.values.flatMap((v) => v.names);
+  const snapshot = names.map((n) => `try { o[${JSON.stringify(n)}] = ${n}; } catch {}`).join(" ");
+  return (
+    `"use strict";(async function ${CELL_FUNCTION}() { __concnb_rt.enterCell(__concnb_snapshot__);\n` +
+    applyEdits(source, top.edits) +
+    `\n;function __concnb_snapshot__() { const o: Record<string, unknown> = {}; ${snapshot} return o; }\n})();\n`
+  );
+}
+
+function defsText(source: string, top: TopLevel): string {
+  const blank: Array<{ start: number; end: number }> = [...top.others];
+  const replaced: Edit[] = top.values.map((v) => ({
+    start: v.start,
+    end: v.end,
+    text: `${v.keyword} ${v.names.map((n) => `${n} = __concnb_v[${JSON.stringify(n)}]`).join(", ")};`,
+  }));
+  const covered = [...blank, ...replaced];
+  const edits = [
+    ...top.edits.filter((e) => !covered.some((c) => e.start >= c.start && e.end <= c.end)),
+    ...replaced.filter((r) => r.text !== "let ;" && r.text !== "const ;" && r.text !== "var ;"),
+    ...blank.map((b) => ({ ...b, text: "" })),
+  ];
+  return (
+    `"use strict"; const __concnb_v = __concnb_rt.takeValues();\n` +
+    applyEdits(source, edits) +
+    `\n;(__concnb_src: string) => eval(__concnb_src);\n`
+  );
+}
+
+/** Applies non-overlapping edits, keeping every newline of a replaced span so lines stay put. */
+function applyEdits(source: string, edits: Edit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start);
+  let out = "";
+  let at = 0;
+  for (const e of sorted) {
+    if (e.start < at) continue;
+    out += source.slice(at, e.start);
+    const span = source.slice(e.start, e.end);
+    out += e.text + (e.text === "" ? span.replace(/[^\n]/g, " ") : "\n".repeat(count(span, "\n")));
+    at = e.end;
+  }
+  return out + source.slice(at);
+}
+
+function count(s: string, c: string): number {
+  let n = 0;
+  for (const ch of s) if (ch === c) n++;
+  return n;
+}
+
+async function transform(text: string, source: string, label: string, url: string): Promise<Chunk> {
+  try {
+    const r = await esbuild.transform(text, {
+      loader: "ts",
+      target: "node20",
+      sourcemap: "external",
+      sourcefile: label,
+      sourcesContent: false,
+      logLevel: "silent",
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: true } },
+    });
+    const map = JSON.parse(r.map) as { mappings: string };
+    return { url, label, code: r.code, lines: decodeMappings(map.mappings), lineOffset: LINE_OFFSET, source };
+  } catch (e) {
+    throw new CompileError(syntaxError(e, source, label));
+  }
+}
+
+function syntaxError(e: unknown, source: string, label: string): CellError {
+  const first = (e as esbuild.TransformFailure).errors?.[0];
+  if (!first) return { name: "SyntaxError", message: String(e) };
+  const loc = first.location;
+  if (!loc) return { name: "SyntaxError", message: first.text };
+  const line = loc.line - LINE_OFFSET;
+  const code = source.split("\n")[line - 1] ?? "";
+  const traceback =
+    `  File "${label}", line ${line}\n    ${code.trimStart()}\n` +
+    `    ${" ".repeat(Math.max(0, loc.column - (code.length - code.trimStart().length)))}^\n` +
+    `SyntaxError: ${first.text}`;
+  return { name: "SyntaxError", message: `${first.text} (${label}, line ${line})`, traceback };
+}

@@ -1,0 +1,73 @@
+// The kernel: one notebook's state (the definitions and values of the cells
+// it has run) and the runs of its cells, one at a time. The kernel process,
+// the CLI and the tests all drive this same class.
+import type { CellResult, OutputRecord, RunRequest } from "./protocol/messages";
+import type { ChainLink } from "./protocol/worker";
+import { compileCell, CompileError } from "./compiler/compile";
+import { WorkerPool } from "./pool";
+import { Program } from "./program";
+
+export class Kernel {
+  private readonly pool: WorkerPool;
+  private chain: ChainLink[] = [];
+  private chainKey = "chain-0";
+  private chainSeq = 0;
+  private programSeq = 0;
+  private current: { execId: number; program: Program | null; stopped: "interrupted" | "timeout" | null } | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(threadEntry?: string) {
+    this.pool = new WorkerPool(threadEntry);
+  }
+
+  /** Runs a cell after any run before it; `onRecords` gets output as it is written. */
+  run(req: RunRequest, onRecords: (records: OutputRecord[]) => void): Promise<CellResult> {
+    const next = this.queue.then(() => this.runNow(req, onRecords));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Stops the run with this execId (queued or running); `status` is how it is reported. */
+  interrupt(execId: number, status: "interrupted" | "timeout" = "interrupted"): void {
+    if (this.current?.execId !== execId) return;
+    this.current.stopped = status;
+    this.current.program?.stop(status);
+  }
+
+  async dispose(): Promise<void> {
+    await this.pool.dispose();
+  }
+
+  private async runNow(req: RunRequest, onRecords: (records: OutputRecord[]) => void): Promise<CellResult> {
+    const startedAt = performance.now();
+    this.current = { execId: req.execId, program: null, stopped: null };
+    try {
+      let compiled;
+      try {
+        compiled = await compileCell(req.source, req.cellLabel);
+      } catch (e) {
+        if (e instanceof CompileError) return { status: "error", durationMs: performance.now() - startedAt, error: e.cellError };
+        throw e;
+      }
+      if (this.current.stopped) return { status: this.current.stopped, durationMs: performance.now() - startedAt };
+      const program = new Program(
+        this.pool,
+        { programId: ++this.programSeq, full: compiled.full, defs: compiled.defs, chain: this.chain, chainKey: this.chainKey },
+        onRecords,
+      );
+      this.current.program = program;
+      const { result, values } = await program.done;
+      this.remember({ key: req.cellLabel, defs: compiled.defs, values: values ?? {} });
+      return result;
+    } finally {
+      this.current = null;
+    }
+  }
+
+  /** Later cells and threads see this cell's definitions; re-running the last cell replaces it. */
+  private remember(link: ChainLink): void {
+    const last = this.chain[this.chain.length - 1];
+    this.chain = last?.key === link.key ? [...this.chain.slice(0, -1), link] : [...this.chain, link];
+    this.chainKey = `chain-${++this.chainSeq}`;
+  }
+}

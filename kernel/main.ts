@@ -1,0 +1,30 @@
+// The kernel process (one per open notebook): it speaks the protocol over
+// Node's IPC channel and runs cells on its own worker threads, so nothing a
+// cell does can freeze or crash the extension host.
+import { isHostMessage, type KernelMessage } from "./protocol/messages";
+import { Kernel } from "./kernel";
+
+const send = (m: KernelMessage) => process.send?.(m);
+const kernel = new Kernel();
+
+process.on("message", (m: unknown) => {
+  if (!isHostMessage(m)) return;
+  switch (m.type) {
+    case "run":
+      kernel.run(m, (records) => send({ type: "output", execId: m.execId, records })).then(
+        (result) => send({ type: "done", execId: m.execId, result }),
+        (e: unknown) =>
+          send({ type: "done", execId: m.execId, result: { status: "error", durationMs: 0, error: { name: "KernelError", message: String((e as Error)?.stack ?? e) } } }),
+      );
+      break;
+    case "interrupt":
+      kernel.interrupt(m.execId);
+      break;
+    case "shutdown":
+      void kernel.dispose().finally(() => process.exit(0));
+      break;
+  }
+});
+// the host went away: nothing left to serve
+process.on("disconnect", () => process.exit(0));
+send({ type: "ready", pid: process.pid });

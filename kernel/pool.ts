@@ -1,0 +1,133 @@
+// Warm workers. Starting a worker_threads Worker costs tens of milliseconds,
+// a Python thread starts in microseconds: so threads and cell programs run
+// on workers started ahead of time, kept loaded with the runtime (and with
+// the notebook's definitions) and reused when their job is done.
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import type { FromWorker, ToWorker, WorkerBoot } from "./protocol/worker";
+import { G } from "./runtime/state";
+
+export interface Owner {
+  onMessage(w: PoolWorker, m: FromWorker): void;
+  onExit(w: PoolWorker, code: number, error: Error | undefined): void;
+  onNativeOutput(w: PoolWorker, stream: "stdout" | "stderr", text: string): void;
+}
+
+/** Each worker may use this much heap before it is stopped with a MemoryError (not the kernel). */
+export const WORKER_HEAP_MB = 2048;
+
+export class PoolWorker {
+  owner: Owner | null = null;
+  /** The notebook chain this worker has evaluated (from its last jobDone). */
+  chainKey: string | null = null;
+  dead = false;
+  constructor(
+    readonly worker: Worker,
+    /** Kernel's end of the worker's out port: drained synchronously at a program's end. */
+    readonly out: MessagePort,
+    private readonly rpcPort: MessagePort,
+    private readonly rpcFlag: Int32Array,
+  ) {}
+
+  post(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  reply(id: number, value: unknown): void {
+    this.rpcPort.postMessage({ type: "rpcReply", id, value });
+    Atomics.store(this.rpcFlag, 0, 1);
+    Atomics.notify(this.rpcFlag, 0);
+  }
+}
+
+export class WorkerPool {
+  readonly global = new SharedArrayBuffer(G.Size * 4);
+  private readonly idle: PoolWorker[] = [];
+  private readonly all = new Set<PoolWorker>();
+  private readonly maxIdle = Math.max(4, cpus().length * 2);
+  private disposed = false;
+
+  constructor(
+    private readonly entry = join(__dirname, "thread.js"),
+    private readonly minIdle = 2,
+  ) {
+    this.warm();
+  }
+
+  /** An idle worker now, or a new one (whose jobs queue until it has loaded). */
+  acquire(owner: Owner): PoolWorker {
+    const w = this.idle.pop() ?? this.spawn();
+    w.owner = owner;
+    w.worker.ref(); // a running job keeps the process (the CLI's, say) alive
+    w.out.ref();
+    setImmediate(() => this.warm());
+    return w;
+  }
+
+  release(w: PoolWorker): void {
+    w.owner = null;
+    if (w.dead) return;
+    w.worker.unref();
+    w.out.unref();
+    if (this.disposed || this.idle.length >= this.maxIdle) void this.discard(w);
+    else this.idle.push(w);
+  }
+
+  /** Stops a worker whatever it is doing (an endless loop included). */
+  async discard(w: PoolWorker): Promise<void> {
+    w.dead = true;
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+    this.all.delete(w);
+    await w.worker.terminate();
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.all([...this.all].map((w) => this.discard(w)));
+  }
+
+  private warm(): void {
+    while (!this.disposed && this.idle.length < this.minIdle) this.idle.push(this.spawn());
+  }
+
+  private spawn(): PoolWorker {
+    const out = new MessageChannel();
+    const rpc = new MessageChannel();
+    const rpcFlag = new SharedArrayBuffer(4);
+    const boot: WorkerBoot = { global: this.global, rpcFlag, rpcPort: rpc.port2, outPort: out.port2 };
+    const worker = new Worker(this.entry, {
+      workerData: boot,
+      transferList: [rpc.port2, out.port2],
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
+    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag));
+    this.all.add(w);
+    out.port1.on("message", (m: FromWorker) => {
+      if (m.type === "ready") return;
+      if (m.type === "jobDone") w.chainKey = m.chainKey;
+      w.owner?.onMessage(w, m);
+    });
+    let error: Error | undefined;
+    worker.on("error", (e) => (error = e));
+    worker.on("exit", (code) => {
+      const wasDead = w.dead;
+      w.dead = true;
+      this.all.delete(w);
+      const i = this.idle.indexOf(w);
+      if (i >= 0) this.idle.splice(i, 1);
+      out.port1.close();
+      rpc.port1.close();
+      if (!wasDead) w.owner?.onExit(w, code, error);
+    });
+    worker.stdout.setEncoding("utf8").on("data", (t: string) => w.owner?.onNativeOutput(w, "stdout", t));
+    worker.stderr.setEncoding("utf8").on("data", (t: string) => w.owner?.onNativeOutput(w, "stderr", t));
+    // idle workers must not keep a CLI process alive
+    worker.unref();
+    out.port1.unref();
+    return w;
+  }
+}

@@ -1,0 +1,222 @@
+// One run of one cell: its main thread and every thread it starts, each on a
+// pool worker. The program ends as Python's does: main code done, every
+// non-daemon thread done; then daemon threads are stopped, with a note.
+// Interrupt and timeout stop every worker of the program at once.
+import { receiveMessageOnPort } from "node:worker_threads";
+import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
+import type { Chunk, ChainLink, EncodedValues, FromWorker, ProgramContext, ThreadDesc } from "./protocol/worker";
+import { LineCollector } from "./output";
+import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./pool";
+import { FINISHED, G, P, STARTED, T } from "./runtime/state";
+
+export interface ProgramOutcome {
+  result: CellResult;
+  /** The cell's bindings at the end, for later cells; null if the main thread never got there. */
+  values: EncodedValues | null;
+}
+
+export interface ProgramSpec {
+  programId: number;
+  full: Chunk;
+  defs: Chunk;
+  chain: ChainLink[];
+  chainKey: string;
+}
+
+const state = (d: ThreadDesc) => new Int32Array(d.state);
+
+export class Program implements Owner {
+  readonly done: Promise<ProgramOutcome>;
+  private resolve!: (o: ProgramOutcome) => void;
+  private readonly slots = new Int32Array(new SharedArrayBuffer(P.Size * 4));
+  private readonly ctx: ProgramContext;
+  /** Busy workers of this program and the thread each runs. */
+  private readonly running = new Map<PoolWorker, ThreadDesc>();
+  private readonly threads = new Map<number, ThreadDesc>();
+  private readonly output: LineCollector;
+  private readonly startedAt = performance.now();
+  private mainEnded = false;
+  private mainError: CellError | undefined;
+  private values: EncodedValues | null = null;
+  private over = false;
+  /** Set as the program starts to end: no new threads, no second ending. */
+  private closing = false;
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly spec: ProgramSpec,
+    onRecords: (records: OutputRecord[]) => void,
+  ) {
+    this.done = new Promise((r) => (this.resolve = r));
+    this.output = new LineCollector(onRecords);
+    const main: ThreadDesc = {
+      ident: Atomics.add(new Int32Array(pool.global), G.Ident, 1) + 1,
+      name: "MainThread",
+      daemon: false,
+      state: new SharedArrayBuffer(T.Size * 4),
+      isMain: true,
+    };
+    Atomics.store(state(main), T.State, STARTED);
+    Atomics.store(state(main), T.Ident, main.ident);
+    this.ctx = {
+      programId: spec.programId,
+      shared: this.slots.buffer as SharedArrayBuffer,
+      chain: spec.chain,
+      chainKey: spec.chainKey,
+      main,
+      full: spec.full,
+      defs: spec.defs,
+    };
+    this.threads.set(main.ident, main);
+    const w = pool.acquire(this);
+    this.running.set(w, main);
+    w.post({ type: "job", job: { kind: "main", ctx: this.contextFor(w), thread: main } });
+  }
+
+  /** Interrupt or timeout: every thread of the program stops now. */
+  stop(status: Extract<CellStatus, "interrupted" | "timeout">): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.drain();
+    for (const [w, desc] of this.running) {
+      this.finishThread(desc);
+      void this.pool.discard(w);
+    }
+    this.running.clear();
+    const message = status === "timeout" ? "the cell ran past its time limit and was stopped" : "interrupted by the user";
+    this.settle(status, { name: status === "timeout" ? "TimeoutError" : "KeyboardInterrupt", message });
+  }
+
+  onMessage(w: PoolWorker, m: FromWorker): void {
+    switch (m.type) {
+      case "out":
+        this.output.write(String(w.worker.threadId), m.stream, m.thread, m.text);
+        break;
+      case "start":
+        this.startThread(m);
+        break;
+      case "mainDone":
+        this.mainEnded = true;
+        this.mainError = m.error;
+        this.values = m.values;
+        this.end();
+        break;
+      case "jobDone":
+        this.output.close(String(w.worker.threadId));
+        this.running.delete(w);
+        this.pool.release(w);
+        this.checkEnd();
+        break;
+      case "rpc":
+        if (m.op === "enumerate") {
+          w.reply(m.id, [...this.threads.values()].filter((d) => Atomics.load(state(d), T.State) === STARTED));
+        }
+        break;
+      case "ready":
+        break;
+    }
+  }
+
+  onExit(w: PoolWorker, code: number, error: Error | undefined): void {
+    const desc = this.running.get(w);
+    this.running.delete(w);
+    if (!desc || this.closing) return;
+    this.drainWorker(w);
+    const source = String(w.worker.threadId);
+    const oom = (error as { code?: string } | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
+    const why = oom
+      ? `MemoryError: ${desc.name} used more than its ${WORKER_HEAP_MB} MB of heap and was stopped`
+      : `${desc.name} ended: its worker exited with code ${code}${error ? ` (${error.message})` : ""}`;
+    this.output.write(source, "stderr", desc.name, `${why}\n`);
+    this.output.close(source);
+    this.finishThread(desc);
+    if (desc.isMain) {
+      this.mainEnded = true;
+      this.mainError = oom
+        ? { name: "MemoryError", message: `the main thread used more than ${WORKER_HEAP_MB} MB of heap` }
+        : code === 0
+          ? undefined
+          : { name: "SystemExit", message: `process.exit(${code}) ended the main thread` };
+    }
+    this.checkEnd();
+  }
+
+  onNativeOutput(w: PoolWorker, stream: "stdout" | "stderr", text: string): void {
+    const desc = this.running.get(w);
+    this.output.write(`native${w.worker.threadId}`, stream, desc?.name ?? "kernel", text);
+  }
+
+  private startThread(m: Extract<FromWorker, { type: "start" }>): void {
+    if (this.closing) {
+      this.finishThread(m.thread); // started while the program was being torn down: it never runs
+      return;
+    }
+    this.threads.set(m.thread.ident, m.thread);
+    const w = this.pool.acquire(this);
+    this.running.set(w, m.thread);
+    const { self, target, args, kwargs, values } = m;
+    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values } });
+  }
+
+  private contextFor(w: PoolWorker): ProgramContext {
+    return { ...this.ctx, chain: w.chainKey === this.ctx.chainKey ? null : this.spec.chain };
+  }
+
+  /** The main thread's worker died: the program still ends only when non-daemon threads have. */
+  private checkEnd(): void {
+    if (this.mainEnded && !this.closing && Atomics.load(this.slots, P.Live) <= 0) this.end();
+  }
+
+  private end(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.drain();
+    for (const [w, desc] of this.running) {
+      if (desc.isMain || Atomics.load(state(desc), T.State) !== STARTED) continue;
+      this.output.write(String(w.worker.threadId), "stderr", desc.name, "daemon thread stopped: the program ended while it was still running\n");
+      this.output.close(String(w.worker.threadId));
+      this.finishThread(desc);
+      this.running.delete(w);
+      void this.pool.discard(w);
+    }
+    if (this.mainError) this.settle("error", this.mainError);
+    else this.settle("ok");
+  }
+
+  private settle(status: CellStatus, error?: CellError): void {
+    this.over = true;
+    this.output.flush();
+    const result: CellResult = { status, durationMs: Math.round((performance.now() - this.startedAt) * 100) / 100 };
+    if (error) result.error = error;
+    this.resolve({ result, values: status === "ok" || status === "error" ? this.values : null });
+  }
+
+  /** Messages already sent by this program's workers but not yet delivered: take them now, in order. */
+  private drain(): void {
+    for (const w of [...this.running.keys()]) this.drainWorker(w);
+  }
+
+  private drainWorker(w: PoolWorker): void {
+    for (let m = receiveMessageOnPort(w.out); m; m = receiveMessageOnPort(w.out)) {
+      const msg = m.message as FromWorker;
+      if (msg.type === "jobDone") w.chainKey = msg.chainKey;
+      if (msg.type !== "mainDone") this.onMessage(w, msg);
+      else {
+        this.mainEnded = true;
+        this.mainError = msg.error;
+        this.values = msg.values;
+      }
+    }
+  }
+
+  /** Marks a thread finished on behalf of a worker that can no longer do it. */
+  private finishThread(desc: ThreadDesc): void {
+    const s = state(desc);
+    if (Atomics.compareExchange(s, T.State, STARTED, FINISHED) !== STARTED) return;
+    Atomics.notify(s, T.State);
+    if (!desc.daemon && !desc.isMain) {
+      Atomics.sub(this.slots, P.Live, 1);
+      Atomics.notify(this.slots, P.Live);
+    }
+  }
+}

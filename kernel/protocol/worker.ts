@@ -1,0 +1,114 @@
+// The one definition of the messages between the kernel's host side (which
+// owns the worker pool) and the runtime inside each worker. They cross a
+// thread boundary by postMessage, so everything here is structured-clonable.
+import type { LineTable } from "../compiler/sourcemap";
+import type { CellError } from "./messages";
+
+/** A compiled piece of a cell, evaluated in a worker by direct eval. */
+export interface Chunk {
+  /** Unique sourceURL; stack frames are mapped back to the cell through it. */
+  url: string;
+  /** "cell 3": how tracebacks name the cell. */
+  label: string;
+  code: string;
+  /** Generated line → line of the generated TypeScript; see lineOffset. */
+  lines: LineTable;
+  /** Lines the wrapper adds before the cell's first line. */
+  lineOffset: number;
+  /** The cell's own text, to quote the failing line in tracebacks. */
+  source: string;
+}
+
+/** One executed cell as later cells and threads see it: its definitions and the values of its bindings. */
+export interface ChainLink {
+  key: string;
+  defs: Chunk;
+  /** Encoded (see runtime/share) values of the cell's top-level bindings. */
+  values: EncodedValues;
+}
+
+/** name → encoded value; produced and consumed only by runtime/share. */
+export type EncodedValues = Record<string, unknown>;
+
+/** A thread as every worker sees it; `state` is shared memory, so all copies agree. */
+export interface ThreadDesc {
+  ident: number;
+  name: string;
+  daemon: boolean;
+  /** Int32Array view: see ThreadState in runtime/threadState. */
+  state: SharedArrayBuffer;
+  isMain: boolean;
+}
+
+/** What a thread runs: a function (found by name in the notebook, else re-made from its source) or a subclass's run(). */
+export interface TargetSpec {
+  name: string;
+  source: string;
+}
+
+export interface ProgramContext {
+  programId: number;
+  /** Int32Array view: see ProgramSlots in runtime/threadState. */
+  shared: SharedArrayBuffer;
+  /** Earlier cells, oldest first; `chainKey` names this exact list so workers can keep it evaluated. */
+  chain: ChainLink[] | null;
+  chainKey: string;
+  /** The program's main thread. */
+  main: ThreadDesc;
+  /** The cell being run: its full program, and its definitions for threads. */
+  full: Chunk;
+  defs: Chunk;
+}
+
+export type Job =
+  | { kind: "main"; ctx: ProgramContext; thread: ThreadDesc }
+  | {
+      kind: "thread";
+      ctx: ProgramContext;
+      thread: ThreadDesc;
+      /** The Thread object, encoded (subclass fields included). */
+      self: unknown;
+      target: TargetSpec | null;
+      args: unknown[];
+      kwargs: unknown;
+      /** The starting thread's view of the current cell's bindings. */
+      values: EncodedValues;
+    };
+
+// ---- kernel → worker --------------------------------------------------------
+export type ToWorker =
+  | { type: "job"; job: Job }
+  | { type: "rpcReply"; id: number; value: unknown };
+
+// ---- worker → kernel --------------------------------------------------------
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "out"; stream: "stdout" | "stderr"; thread: string; text: string }
+  /** Start a thread: the kernel finds it a worker. */
+  | {
+      type: "start";
+      programId: number;
+      thread: ThreadDesc;
+      self: unknown;
+      target: TargetSpec | null;
+      args: unknown[];
+      kwargs: unknown;
+      values: EncodedValues;
+    }
+  /** The main program finished: its code, the wait for non-daemon threads, exit handlers. */
+  | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues }
+  /** The worker's job is over and it can take another. */
+  | { type: "jobDone"; chainKey: string | null }
+  /** A synchronous call: the worker blocks until the kernel answers on its rpc port. */
+  | { type: "rpc"; id: number; op: "enumerate"; programId: number };
+
+/** workerData of every pool worker. */
+export interface WorkerBoot {
+  /** Kernel-wide counters (thread idents). */
+  global: SharedArrayBuffer;
+  /** Int32Array(1): the kernel stores 1 and notifies when an rpc reply is on rpcPort. */
+  rpcFlag: SharedArrayBuffer;
+  rpcPort: import("node:worker_threads").MessagePort;
+  /** All worker → kernel messages go here (not parentPort) so the kernel can drain them synchronously. */
+  outPort: import("node:worker_threads").MessagePort;
+}

@@ -1,0 +1,37 @@
+// Output capture. Every write is posted to the kernel at once, from the
+// writing thread, tagged with the thread's name: nothing waits for this
+// worker's event loop, so a thread that spins or blocks in join() still has
+// every line it wrote delivered, in order.
+import { formatWithOptions } from "node:util";
+import { send } from "./context";
+
+let threadName = "MainThread";
+export function setThreadName(name: string): void {
+  threadName = name;
+}
+
+export function write(stream: "stdout" | "stderr", text: string): void {
+  if (text.length > 0) send({ type: "out", stream, thread: threadName, text });
+}
+
+const format = (args: unknown[]) => formatWithOptions({ colors: false }, ...args) + "\n";
+
+export function installCapture(): void {
+  const out = (...a: unknown[]) => write("stdout", format(a));
+  const err = (...a: unknown[]) => write("stderr", format(a));
+  Object.assign(console, { log: out, info: out, debug: out, error: err, warn: err });
+  console.trace = (...a: unknown[]) => {
+    const e = new Error(formatWithOptions({ colors: false }, ...a));
+    e.name = "Trace";
+    write("stderr", `${e.stack ?? e.message}\n`);
+  };
+  console.dir = (v: unknown) => out(v);
+  for (const stream of ["stdout", "stderr"] as const) {
+    process[stream].write = ((chunk: unknown, ...rest: unknown[]) => {
+      write(stream, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+      const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+      if (cb) queueMicrotask(cb);
+      return true;
+    }) as typeof process.stdout.write;
+  }
+}

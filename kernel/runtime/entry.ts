@@ -1,0 +1,144 @@
+// The entry of every pool worker: it boots the runtime once (capture,
+// tracebacks, the globals compiled cells call), then runs jobs the kernel
+// hands it, one at a time: a cell's main program, or a thread.
+import { parentPort, threadId } from "node:worker_threads";
+import type { Job, ProgramContext, ToWorker, ThreadDesc } from "../protocol/worker";
+import type { CellError } from "../protocol/messages";
+import { installCapture, setThreadName, write } from "./capture";
+import { job, send, setCurrent } from "./context";
+import { SystemExit } from "./errors";
+import { importDefault, importModule } from "./modules";
+import { cachedChainKey, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
+import { decode, encode } from "./share";
+import { FINISHED, P, STARTED, T, waitWhile } from "./state";
+import { reportThreadException, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
+import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
+
+let cellSnapshot: () => Record<string, unknown> = () => ({});
+
+installCapture();
+installTracebacks();
+const importFn = Object.assign((spec: string) => importModule(spec), { default: importDefault });
+Object.defineProperty(globalThis, "__concnb_import", { value: importFn });
+Object.defineProperty(globalThis, "__concnb_rt", {
+  value: {
+    takeValues,
+    /** Called first thing by a cell's program: how threads (and later cells) get the values of its bindings. */
+    enterCell(snapshot: () => Record<string, unknown>) {
+      cellSnapshot = () => encode(snapshot()) as Record<string, unknown>;
+      setValuesForThreads(cellSnapshot);
+    },
+  },
+});
+
+// A rejected promise nobody awaited belongs to the thread that made it: report it like Python
+// reports an exception that escapes a thread, and keep the worker alive.
+process.on("unhandledRejection", (reason) => {
+  write("stderr", `Unhandled promise rejection:\n${formatTraceback(reason)}`);
+});
+
+parentPort!.on("message", (m: ToWorker) => {
+  if (m.type === "job") void runJob(m.job);
+});
+send({ type: "ready" });
+
+async function runJob(j: Job): Promise<void> {
+  try {
+    if (j.kind === "main") await runMain(j.ctx, j.thread);
+    else await runThread(j);
+  } finally {
+    send({ type: "jobDone", chainKey: cachedChainKey() });
+  }
+}
+
+function enter(ctx: ProgramContext, desc: ThreadDesc, thread: unknown): void {
+  setCurrent(ctx, desc, thread);
+  setThreadName(desc.name);
+  Atomics.store(new Int32Array(desc.state), T.NativeId, threadId);
+}
+
+async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
+  enter(ctx, desc, null);
+  const me = threadFromDesc(desc);
+  setCurrent(ctx, desc, me);
+  cellSnapshot = () => ({});
+  setValuesForThreads(cellSnapshot);
+  let error: CellError | undefined;
+  let exitCode = 0;
+  try {
+    const scope = chainScope(ctx.chainKey, ctx.chain);
+    await evalChunk(scope, ctx.full);
+  } catch (e) {
+    if (e instanceof SystemExit) {
+      exitCode = typeof e.code === "number" ? e.code : e.code ? 1 : 0;
+      if (typeof e.code === "string") write("stderr", `${e.code}\n`);
+      if (exitCode !== 0) error = { name: "SystemExit", message: String(e.code) };
+    } else {
+      exitCode = 1;
+      error = cellError(e);
+    }
+  }
+  // Python's shutdown: the main thread stops, then waits for every non-daemon thread.
+  const state = new Int32Array(desc.state);
+  Atomics.store(state, T.State, FINISHED);
+  Atomics.notify(state, T.State);
+  const slots = job().programSlots;
+  for (let live = Atomics.load(slots, P.Live); live > 0; live = Atomics.load(slots, P.Live)) {
+    waitWhile(slots, P.Live, live, Infinity);
+  }
+  const values = snapshotValues();
+  send({ type: "mainDone", error, exitCode, values });
+}
+
+function snapshotValues(): Record<string, unknown> {
+  try {
+    return cellSnapshot();
+  } catch {
+    return {};
+  }
+}
+
+function cellError(e: unknown): CellError {
+  const traceback = formatTraceback(e);
+  const frames = framesOf(e);
+  const where = frames.length > 0 ? ` (${frames[frames.length - 1].label}, line ${frames[frames.length - 1].line})` : "";
+  const h = headline(e);
+  const colon = h.indexOf(": ");
+  return {
+    name: colon > 0 ? h.slice(0, colon) : h,
+    message: (colon > 0 ? h.slice(colon + 2) : "") + where,
+    traceback,
+  };
+}
+
+async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
+  enter(j.ctx, j.thread, null);
+  const state = new Int32Array(j.thread.state);
+  let self: ReturnType<typeof threadFromDesc> | null = null;
+  try {
+    const outer = chainScope(j.ctx.chainKey, j.ctx.chain);
+    const scope = enterDefs(outer, j.ctx.defs, j.values);
+    const lookup = classLookup(scope);
+    const args = decode(j.args, lookup) as unknown[];
+    const kwargs = decode(j.kwargs, lookup);
+    const target = j.target ? resolveTarget(j.target, scope, j.ctx.full) : null;
+    self = reviveSelf(j.thread, j.self as { cls: string | null; fields: unknown }, lookup, target, args, kwargs);
+    setCurrent(j.ctx, j.thread, self);
+    setValuesForThreads(() => j.values);
+    const r = self.run();
+    if (r && typeof (r as PromiseLike<unknown>).then === "function") await r;
+  } catch (e) {
+    if (!(e instanceof SystemExit)) reportThreadException(e, self ?? threadFromDesc(j.thread));
+  } finally {
+    // only the first to finish the thread (here, or the kernel if this worker dies) counts it
+    if (Atomics.compareExchange(state, T.State, STARTED, FINISHED) === STARTED) {
+      Atomics.notify(state, T.State);
+      if (!j.thread.daemon) {
+        const slots = job().programSlots;
+        Atomics.sub(slots, P.Live, 1);
+        Atomics.notify(slots, P.Live);
+      }
+    }
+  }
+}
+

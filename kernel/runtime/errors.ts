@@ -1,0 +1,27 @@
+// Python's exception names, as classes cells can catch with instanceof and
+// whose `name` survives crossing threads (tracebacks print it).
+function define(name: string, base: ErrorConstructor = Error) {
+  const cls = class extends base {
+    constructor(message?: string) {
+      super(message);
+    }
+  };
+  Object.defineProperty(cls, "name", { value: name });
+  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
+  return cls;
+}
+
+export const RuntimeError = define("RuntimeError");
+export const ValueError = define("ValueError");
+export const PyTypeError = define("TypeError", TypeError);
+export const OverflowError = define("OverflowError");
+export const ModuleNotFoundError = define("ModuleNotFoundError");
+export const MemoryError = define("MemoryError");
+
+/** Thrown by sys.exit(): ends the thread that raises it, silently. */
+export class SystemExit extends Error {
+  override name = "SystemExit";
+  constructor(readonly code: number | string | null | undefined) {
+    super(code === undefined || code === null ? "" : String(code));
+  }
+}

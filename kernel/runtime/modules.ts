@@ -1,0 +1,39 @@
+// What `import ... from "threading"` resolves to inside a cell: the runtime's
+// modules under Python's names, and Node's built-in modules.
+import { builtinModules, createRequire } from "node:module";
+import * as threading from "./threading";
+import * as time from "./time";
+import * as sys from "./sys";
+import { ModuleNotFoundError } from "./errors";
+
+const runtime: Record<string, object> = {
+  threading: publicOf(threading, ["Thread", "currentThread", "mainThread", "enumerate", "activeCount", "getIdent",
+    "getNativeId", "excepthook", "setExcepthook", "TIMEOUT_MAX"]),
+  time: publicOf(time, ["sleep", "perfCounter", "monotonic", "time"]),
+  sys: publicOf(sys, ["exit", "SystemExit"]),
+};
+
+function publicOf(mod: object, names: string[]): object {
+  const out: Record<string, unknown> = {};
+  for (const n of names) out[n] = (mod as Record<string, unknown>)[n];
+  return Object.freeze(out);
+}
+
+const nodeRequire = createRequire(process.cwd() + "/");
+
+export function importModule(spec: string): object {
+  const mod = runtime[spec];
+  if (mod) return mod;
+  const bare = spec.startsWith("node:") ? spec.slice(5) : spec;
+  if (builtinModules.includes(bare)) return nodeRequire(`node:${bare}`) as object;
+  throw new ModuleNotFoundError(
+    `No module named '${spec}'. Cells can import ${Object.keys(runtime).map((m) => `"${m}"`).join(", ")} and Node's built-in modules.`,
+  );
+}
+
+export function importDefault(spec: string): unknown {
+  const mod = importModule(spec) as { default?: unknown };
+  return "default" in mod ? mod.default : mod;
+}
+
+export const moduleNames = Object.keys(runtime);

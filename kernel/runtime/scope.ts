@@ -1,0 +1,87 @@
+// The notebook's scope inside a worker. Each executed cell's definitions are
+// evaluated (direct eval) inside the previous cell's scope, so later cells
+// shadow earlier ones as they would in one long script; the result is an
+// evaluator for the innermost scope. Workers keep the evaluated chain of
+// earlier cells and redo it only when the kernel says it changed.
+import type { Chunk, ChainLink, EncodedValues, TargetSpec } from "../protocol/worker";
+import { decode, type ClassLookup } from "./share";
+import { registerChunk } from "./traceback";
+
+export type Evaluator = (code: string) => unknown;
+
+// a scope with nothing of the runtime's own module in it
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const root = new Function("__concnb_src", "return eval(__concnb_src)") as Evaluator;
+
+let pendingValues: Record<string, unknown> = {};
+/** Called by a definitions chunk as it starts: the values of its cell's bindings. */
+export function takeValues(): Record<string, unknown> {
+  const v = pendingValues;
+  pendingValues = {};
+  return v;
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+export function classLookup(scope: Evaluator): ClassLookup {
+  return (name) => {
+    if (!IDENT.test(name)) return undefined;
+    const found = scope(`typeof ${name} === "function" ? ${name} : undefined`);
+    return found as ReturnType<ClassLookup>;
+  };
+}
+
+export function evalChunk(scope: Evaluator, chunk: Chunk): unknown {
+  registerChunk(chunk);
+  return scope(`${chunk.code}\n//# sourceURL=${chunk.url}`);
+}
+
+/** Evaluates a definitions chunk with its values; returns the scope inside it. */
+export function enterDefs(scope: Evaluator, defs: Chunk, values: EncodedValues): Evaluator {
+  pendingValues = decode(values, classLookup(scope)) as Record<string, unknown>;
+  return evalChunk(scope, defs) as Evaluator;
+}
+
+let cached: { key: string; scope: Evaluator } | null = null;
+
+/** Which chain this worker holds evaluated, so the kernel need not send it again. */
+export function cachedChainKey(): string | null {
+  return cached?.key ?? null;
+}
+
+export function chainScope(key: string, chain: ChainLink[] | null): Evaluator {
+  if (chain === null) {
+    if (cached?.key !== key) throw new Error(`worker lost the notebook's definitions (${key})`);
+    return cached.scope;
+  }
+  cached = null;
+  let scope = root;
+  for (const link of chain) scope = enterDefs(scope, link.defs, link.values);
+  cached = { key, scope };
+  return scope;
+}
+
+/**
+ * The function a thread runs. A top-level definition is found by name (so it
+ * is the same function, with the right lines); anything else, an arrow
+ * written inline say, is re-made from its source inside the notebook's scope,
+ * placed at its line of the cell so tracebacks still point there.
+ */
+export function resolveTarget(spec: TargetSpec, scope: Evaluator, full: Chunk): (...a: unknown[]) => unknown {
+  if (IDENT.test(spec.name)) {
+    const named = scope(`typeof ${spec.name} === "function" ? ${spec.name} : undefined`);
+    if (typeof named === "function" && named.toString() === spec.source) return named as (...a: unknown[]) => unknown;
+  }
+  const at = full.code.indexOf(spec.source);
+  const before = at < 0 ? "" : full.code.slice(0, at);
+  const line = before.split("\n").length - 1;
+  const column = at < 0 ? 0 : at - (before.lastIndexOf("\n") + 1);
+  registerChunk(full);
+  const text = "\n".repeat(line) + " ".repeat(Math.max(0, column - 1)) + `(${methodAsFunction(spec.source)})` + `\n//# sourceURL=${full.url}`;
+  return scope(text) as (...a: unknown[]) => unknown;
+}
+
+/** A method's source (`run() { ... }`) is not an expression; an object literal makes it one. */
+function methodAsFunction(source: string): string {
+  if (/^(async\s+)?(function\b|\(|[A-Za-z_$][\w$]*\s*=>|class\b)/.test(source)) return source;
+  return `Object.values({ ${source} })[0]`;
+}
