@@ -46,10 +46,10 @@ export class Kernel {
       try {
         compiled = await compileCell(req.source, req.cellLabel);
       } catch (e) {
-        if (e instanceof CompileError) return { status: "error", durationMs: performance.now() - startedAt, error: e.cellError };
+        if (e instanceof CompileError) return { status: "error", durationMs: since(startedAt), error: e.cellError };
         throw e;
       }
-      if (this.current.stopped) return { status: this.current.stopped, durationMs: performance.now() - startedAt };
+      if (this.current.stopped) return { status: this.current.stopped, durationMs: since(startedAt) };
       const program = new Program(
         this.pool,
         { programId: ++this.programSeq, full: compiled.full, defs: compiled.defs, chain: this.chain, chainKey: this.chainKey },
@@ -70,4 +70,8 @@ export class Kernel {
     this.chain = last?.key === link.key ? [...this.chain.slice(0, -1), link] : [...this.chain, link];
     this.chainKey = `chain-${++this.chainSeq}`;
   }
+}
+
+function since(t: number): number {
+  return Math.round((performance.now() - t) * 100) / 100;
 }

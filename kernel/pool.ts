@@ -15,7 +15,7 @@ export interface Owner {
 }
 
 /** Each worker may use this much heap before it is stopped with a MemoryError (not the kernel). */
-export const WORKER_HEAP_MB = 2048;
+export const WORKER_HEAP_MB = 1024;
 
 export class PoolWorker {
   owner: Owner | null = null;

@@ -74,9 +74,10 @@ export function resolveTarget(spec: TargetSpec, scope: Evaluator, full: Chunk): 
   const at = full.code.indexOf(spec.source);
   const before = at < 0 ? "" : full.code.slice(0, at);
   const line = before.split("\n").length - 1;
-  const column = at < 0 ? 0 : at - (before.lastIndexOf("\n") + 1);
   registerChunk(full);
-  const text = "\n".repeat(line) + " ".repeat(Math.max(0, column - 1)) + `(${methodAsFunction(spec.source)})` + `\n//# sourceURL=${full.url}`;
+  // a property key names the re-made function, so its frames read "in <lambda>" as Python's would
+  const key = JSON.stringify(spec.name);
+  const text = "\n".repeat(line) + `({ ${key}: ${methodAsFunction(spec.source)} })[${key}]` + `\n//# sourceURL=${full.url}`;
   return scope(text) as (...a: unknown[]) => unknown;
 }
 

@@ -44,7 +44,7 @@ export class Thread {
     const state = new SharedArrayBuffer(T.Size * 4);
     Object.defineProperty(this, I, {
       value: {
-        name: name !== undefined ? String(name) : `Thread-${n}${target?.name ? ` (${target.name})` : ""}`,
+        name: name !== undefined ? String(name) : `Thread-${n}${target ? ` (${functionName(target)})` : ""}`,
         daemon: daemon ?? currentThread().daemon,
         view: new Int32Array(state),
         isMain: false,
@@ -130,6 +130,11 @@ export class Thread {
   }
 }
 
+/** Python names a thread after its target; an inline arrow (which JS names after the `target` key) is a lambda. */
+function functionName(f: Function): string {
+  return f.name && f.name !== "target" ? f.name : "<lambda>";
+}
+
 function targetSpec(target: Internal["target"]): TargetSpec | null {
   if (!target) return null;
   const source = Function.prototype.toString.call(target);
@@ -139,7 +144,7 @@ function targetSpec(target: Internal["target"]): TargetSpec | null {
         `wrap it in a function of your own, e.g. target: (x) => console.log(x)`,
     );
   }
-  return { name: target.name, source };
+  return { name: functionName(target), source };
 }
 
 export function descOf(t: Thread): ThreadDesc {

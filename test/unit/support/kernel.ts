@@ -1,0 +1,47 @@
+// Runs cells on a real Kernel (real worker threads) and collects what they wrote.
+import { join } from "node:path";
+import { Kernel } from "../../../kernel/kernel";
+import type { CellResult, OutputRecord } from "../../../kernel/protocol/messages";
+
+/** The thread entry, built next to the bundled tests (out/test/unit → out/thread.js). */
+export const THREAD_ENTRY = join(__dirname, "..", "..", "thread.js");
+
+export interface Ran {
+  result: CellResult;
+  records: OutputRecord[];
+  /** Lines written to a stream, each as [thread, text]. */
+  lines(stream?: "stdout" | "stderr"): Array<[string, string]>;
+  text(stream?: "stdout" | "stderr"): string;
+}
+
+export class TestKernel {
+  readonly kernel = new Kernel(THREAD_ENTRY);
+  private execId = 0;
+  private cell = 0;
+
+  async run(source: string, onRecords?: (r: OutputRecord[], execId: number) => void): Promise<Ran> {
+    const execId = ++this.execId;
+    const records: OutputRecord[] = [];
+    const result = await this.kernel.run({ execId, cellLabel: `cell ${++this.cell}`, source }, (r) => {
+      records.push(...r);
+      onRecords?.(r, execId);
+    });
+    return ran(result, records);
+  }
+
+  get lastExecId(): number {
+    return this.execId;
+  }
+
+  dispose(): Promise<void> {
+    return this.kernel.dispose();
+  }
+}
+
+function ran(result: CellResult, records: OutputRecord[]): Ran {
+  const lines = (stream?: "stdout" | "stderr") =>
+    records
+      .filter((r) => !stream || r.stream === stream)
+      .flatMap((r) => r.text.replace(/\n$/, "").split("\n").map((l): [string, string] => [r.thread, l]));
+  return { result, records, lines, text: (stream) => lines(stream).map(([, l]) => l).join("\n") };
+}
