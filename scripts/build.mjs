@@ -26,7 +26,7 @@ function testEntries(dir) {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.test\.ts$|^index\.ts$/.test(name)) out.push(relative(root, p));
+      else if (/\.(test|bench)\.ts$|^index\.ts$/.test(name)) out.push(relative(root, p));
     }
   };
   walk(join(root, dir));
@@ -44,6 +44,7 @@ const builds = [
   { entryPoints: { cli: "kernel/cli.ts" }, external: ["esbuild", "typescript"] },
   { entryPoints: { thread: "kernel/runtime/entry.ts" } },
   ...(existsSync(join(root, "test/unit")) ? tests("test/unit", ["esbuild", "typescript"]) : []),
+  ...tests("test/bench", ["esbuild", "typescript"]),
   ...(existsSync(join(root, "test/integration")) ? tests("test/integration", ["vscode", "mocha"]) : []),
 ];
 

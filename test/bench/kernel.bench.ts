@@ -1,0 +1,89 @@
+// Kernel benchmarks, as ratios against a raw worker_threads Worker measured
+// in the same run on the same machine (absolute times alone mean little).
+//   trivial cell (warm)      : kernel.run of `console.log(1)`, end to end   target ≤ 10 ms
+//   Thread start+join (warm) : empty target, measured inside a cell         target ≤ 1/5 of a raw Worker start
+// Run: npm run bench
+import { Worker } from "node:worker_threads";
+import { join } from "node:path";
+import { Kernel } from "../../kernel/kernel";
+
+const THREAD_ENTRY = join(__dirname, "..", "..", "thread.js");
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** A raw Worker: constructed until its code runs (start), and until it has exited (start + join). */
+async function rawWorker(): Promise<[number, number]> {
+  const t0 = performance.now();
+  const w = new Worker("require('node:worker_threads').parentPort.postMessage(1)", { eval: true });
+  await new Promise((r) => w.once("message", r));
+  const started = performance.now() - t0;
+  await new Promise((r) => w.once("exit", r));
+  return [started, performance.now() - t0];
+}
+
+async function main(): Promise<void> {
+  const raw: Array<[number, number]> = [];
+  for (let i = 0; i < 20; i++) raw.push(await rawWorker());
+  const rawMs = median(raw.map(([s]) => s));
+  const rawJoinMs = median(raw.map(([, j]) => j));
+
+  const kernel = new Kernel(THREAD_ENTRY);
+  let execId = 0;
+  const run = async (source: string) => {
+    let out = "";
+    const r = await kernel.run({ execId: ++execId, cellLabel: `cell ${execId}`, source }, (recs) => recs.forEach((x) => (out += x.text)));
+    if (r.status !== "ok") throw new Error(`bench cell failed: ${JSON.stringify(r)}`);
+    return out;
+  };
+  for (let i = 0; i < 10; i++) await run(`console.log(1)`); // warm
+  const cell: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const t0 = performance.now();
+    await run(`console.log(1)`);
+    cell.push(performance.now() - t0);
+  }
+  const cellMs = median(cell);
+
+  const N = 300;
+  await run(`import { Thread } from "threading"; for (let i = 0; i < 20; i++) { const t = new Thread({ target: () => {} }); t.start(); t.join(); }`);
+  const out = await run(`
+    import { Thread } from "threading";
+    import { perfCounter } from "time";
+    const times: number[] = [];
+    for (let i = 0; i < ${N}; i++) {
+      const t0 = perfCounter();
+      const t = new Thread({ target: () => {} });
+      t.start();
+      t.join();
+      times.push((perfCounter() - t0) * 1000);
+    }
+    times.sort((a, b) => a - b);
+    console.log(times[Math.floor(times.length / 2)]);`);
+  const threadMs = Number(out.trim());
+
+  const sleepers = await run(`
+    import { Thread } from "threading";
+    import { sleep, perfCounter } from "time";
+    const t0 = perfCounter();
+    const ts = [0, 1, 2].map(() => new Thread({ target: () => sleep(0.5) }));
+    ts.forEach((t) => t.start());
+    ts.forEach((t) => t.join());
+    console.log(perfCounter() - t0);`);
+  await kernel.dispose();
+
+  const row = (name: string, ms: number, ratio: string, target: string, ok: boolean) =>
+    console.log(`${name.padEnd(38)} ${ms.toFixed(3).padStart(9)} ms  ${ratio.padEnd(26)} target ${target.padEnd(22)} ${ok ? "ok" : "MISSED"}`);
+  console.log(`baseline: raw new Worker, median of ${raw.length}: start ${rawMs.toFixed(2)} ms, start+join ${rawJoinMs.toFixed(2)} ms\n`);
+  row("trivial cell through the kernel (warm)", cellMs, `${(cellMs / rawMs).toFixed(3)} × raw Worker`, "≤ 10 ms", cellMs <= 10);
+  row("Thread start+join, empty target (warm)", threadMs, `${(threadMs / rawMs).toFixed(4)} × raw Worker`, "≤ 0.2 × raw Worker", threadMs / rawMs <= 0.2);
+  const s = Number(sleepers.trim()) * 1000;
+  row("3 threads × sleep(0.5), start to join", s, `${(s / 1500).toFixed(3)} × serial 1.5 s`, "well under 1.5 s", s < 1000);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
