@@ -3,18 +3,19 @@
 // the CLI and the tests all drive this same class.
 import type { CellResult, OutputRecord, RunRequest } from "./protocol/messages";
 import type { ChainLink } from "./protocol/worker";
-import { compileCell, CompileError } from "./compiler/compile";
+import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
 import { WorkerPool } from "./pool";
 import { Program } from "./program";
 
 export class Kernel {
   private readonly pool: WorkerPool;
   private chain: ChainLink[] = [];
-  private chainKey = "chain-0";
-  private chainSeq = 0;
+  private linkSeq = 0;
   private programSeq = 0;
   private current: { execId: number; program: Program | null; stopped: "interrupted" | "timeout" | null } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Re-running an unchanged cell, the most common thing a learner does, skips compiling. */
+  private readonly compiled = new Map<string, CompiledCell>();
 
   constructor(threadEntry?: string) {
     this.pool = new WorkerPool(threadEntry);
@@ -44,7 +45,7 @@ export class Kernel {
     try {
       let compiled;
       try {
-        compiled = await compileCell(req.source, req.cellLabel);
+        compiled = await this.compile(req.source, req.cellLabel);
       } catch (e) {
         if (e instanceof CompileError) return { status: "error", durationMs: since(startedAt), error: e.cellError };
         throw e;
@@ -52,23 +53,32 @@ export class Kernel {
       if (this.current.stopped) return { status: this.current.stopped, durationMs: since(startedAt) };
       const program = new Program(
         this.pool,
-        { programId: ++this.programSeq, full: compiled.full, defs: compiled.defs, chain: this.chain, chainKey: this.chainKey },
+        { programId: ++this.programSeq, full: compiled.full, defs: compiled.defs, chain: this.chain },
         onRecords,
       );
       this.current.program = program;
       const { result, values } = await program.done;
-      this.remember({ key: req.cellLabel, defs: compiled.defs, values: values ?? {} });
+      this.remember({ id: `link-${++this.linkSeq}`, key: req.cellLabel, defs: compiled.defs, values: values ?? {} });
       return result;
     } finally {
       this.current = null;
     }
   }
 
+  private async compile(source: string, label: string): Promise<CompiledCell> {
+    const key = `${label}\0${source}`;
+    const hit = this.compiled.get(key);
+    if (hit) return hit;
+    const compiled = await compileCell(source, label);
+    if (this.compiled.size >= 200) this.compiled.delete(this.compiled.keys().next().value as string);
+    this.compiled.set(key, compiled);
+    return compiled;
+  }
+
   /** Later cells and threads see this cell's definitions; re-running the last cell replaces it. */
   private remember(link: ChainLink): void {
     const last = this.chain[this.chain.length - 1];
     this.chain = last?.key === link.key ? [...this.chain.slice(0, -1), link] : [...this.chain, link];
-    this.chainKey = `chain-${++this.chainSeq}`;
   }
 }
 

@@ -19,8 +19,8 @@ export const WORKER_HEAP_MB = 1024;
 
 export class PoolWorker {
   owner: Owner | null = null;
-  /** The notebook chain this worker has evaluated (from its last jobDone). */
-  chainKey: string | null = null;
+  /** The notebook links this worker holds evaluated (from its last jobDone). */
+  chainIds: string[] = [];
   dead = false;
   constructor(
     readonly worker: Worker,
@@ -108,7 +108,7 @@ export class WorkerPool {
     this.all.add(w);
     out.port1.on("message", (m: FromWorker) => {
       if (m.type === "ready") return;
-      if (m.type === "jobDone") w.chainKey = m.chainKey;
+      if (m.type === "jobDone") w.chainIds = m.chainIds;
       w.owner?.onMessage(w, m);
     });
     let error: Error | undefined;

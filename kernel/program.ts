@@ -20,7 +20,6 @@ export interface ProgramSpec {
   full: Chunk;
   defs: Chunk;
   chain: ChainLink[];
-  chainKey: string;
 }
 
 const state = (d: ThreadDesc) => new Int32Array(d.state);
@@ -61,8 +60,9 @@ export class Program implements Owner {
     this.ctx = {
       programId: spec.programId,
       shared: this.slots.buffer as SharedArrayBuffer,
+      chainIds: spec.chain.map((l) => l.id),
       chain: spec.chain,
-      chainKey: spec.chainKey,
+      chainFrom: 0,
       main,
       full: spec.full,
       defs: spec.defs,
@@ -159,7 +159,9 @@ export class Program implements Owner {
   }
 
   private contextFor(w: PoolWorker): ProgramContext {
-    return { ...this.ctx, chain: w.chainKey === this.ctx.chainKey ? null : this.spec.chain };
+    let from = 0;
+    while (from < w.chainIds.length && from < this.spec.chain.length && w.chainIds[from] === this.spec.chain[from].id) from++;
+    return { ...this.ctx, chainFrom: from, chain: this.spec.chain.slice(from) };
   }
 
   /** The main thread's worker died: the program still ends only when non-daemon threads have. */
@@ -199,7 +201,7 @@ export class Program implements Owner {
   private drainWorker(w: PoolWorker): void {
     for (let m = receiveMessageOnPort(w.out); m; m = receiveMessageOnPort(w.out)) {
       const msg = m.message as FromWorker;
-      if (msg.type === "jobDone") w.chainKey = msg.chainKey;
+      if (msg.type === "jobDone") w.chainIds = msg.chainIds;
       if (msg.type !== "mainDone") this.onMessage(w, msg);
       else {
         this.mainEnded = true;

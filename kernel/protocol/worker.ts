@@ -21,6 +21,9 @@ export interface Chunk {
 
 /** One executed cell as later cells and threads see it: its definitions and the values of its bindings. */
 export interface ChainLink {
+  /** Unique for every executed cell run: a worker holding a link by id holds exactly this. */
+  id: string;
+  /** The cell's label: re-running the last cell replaces its link. */
   key: string;
   defs: Chunk;
   /** Encoded (see runtime/share) values of the cell's top-level bindings. */
@@ -50,9 +53,11 @@ export interface ProgramContext {
   programId: number;
   /** Int32Array view: see ProgramSlots in runtime/threadState. */
   shared: SharedArrayBuffer;
-  /** Earlier cells, oldest first; `chainKey` names this exact list so workers can keep it evaluated. */
-  chain: ChainLink[] | null;
-  chainKey: string;
+  /** Ids of the earlier cells' links, oldest first. */
+  chainIds: string[];
+  /** The links the worker does not hold yet: chainIds[chainFrom..], in order. */
+  chain: ChainLink[];
+  chainFrom: number;
   /** The program's main thread. */
   main: ThreadDesc;
   /** The cell being run: its full program, and its definitions for threads. */
@@ -98,7 +103,7 @@ export type FromWorker =
   /** The main program finished: its code, the wait for non-daemon threads, exit handlers. */
   | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues }
   /** The worker's job is over and it can take another. */
-  | { type: "jobDone"; chainKey: string | null }
+  | { type: "jobDone"; chainIds: string[] }
   /** A synchronous call: the worker blocks until the kernel answers on its rpc port. */
   | { type: "rpc"; id: number; op: "enumerate"; programId: number };
 

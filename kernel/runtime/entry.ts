@@ -8,7 +8,7 @@ import { installCapture, setThreadName, write } from "./capture";
 import { job, send, setCurrent } from "./context";
 import { SystemExit } from "./errors";
 import { importDefault, importModule } from "./modules";
-import { cachedChainKey, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
+import { heldChainIds, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
 import { decode, encode } from "./share";
 import { FINISHED, P, STARTED, T, waitWhile } from "./state";
 import { reportThreadException, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
@@ -47,7 +47,7 @@ async function runJob(j: Job): Promise<void> {
     if (j.kind === "main") await runMain(j.ctx, j.thread);
     else await runThread(j);
   } finally {
-    send({ type: "jobDone", chainKey: cachedChainKey() });
+    send({ type: "jobDone", chainIds: heldChainIds() });
   }
 }
 
@@ -66,7 +66,7 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   let error: CellError | undefined;
   let exitCode = 0;
   try {
-    const scope = chainScope(ctx.chainKey, ctx.chain);
+    const scope = chainScope(ctx.chainIds, ctx.chainFrom, ctx.chain);
     await evalChunk(scope, ctx.full);
   } catch (e) {
     if (e instanceof SystemExit) {
@@ -116,7 +116,7 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
   const state = new Int32Array(j.thread.state);
   let self: ReturnType<typeof threadFromDesc> | null = null;
   try {
-    const outer = chainScope(j.ctx.chainKey, j.ctx.chain);
+    const outer = chainScope(j.ctx.chainIds, j.ctx.chainFrom, j.ctx.chain);
     const scope = enterDefs(outer, j.ctx.defs, j.values);
     const lookup = classLookup(scope);
     const args = decode(j.args, lookup) as unknown[];

@@ -41,23 +41,25 @@ export function enterDefs(scope: Evaluator, defs: Chunk, values: EncodedValues):
   return evalChunk(scope, defs) as Evaluator;
 }
 
-let cached: { key: string; scope: Evaluator } | null = null;
+/** The evaluated links this worker holds, oldest first, each with the scope inside it. */
+let held: Array<{ id: string; scope: Evaluator }> = [];
 
-/** Which chain this worker holds evaluated, so the kernel need not send it again. */
-export function cachedChainKey(): string | null {
-  return cached?.key ?? null;
+/** Which links this worker holds evaluated, so the kernel sends only what is new. */
+export function heldChainIds(): string[] {
+  return held.map((h) => h.id);
 }
 
-export function chainScope(key: string, chain: ChainLink[] | null): Evaluator {
-  if (chain === null) {
-    if (cached?.key !== key) throw new Error(`worker lost the notebook's definitions (${key})`);
-    return cached.scope;
+/** The scope inside the last of `ids`, evaluating only the links not held yet (`links` = ids[from..]). */
+export function chainScope(ids: string[], from: number, links: ChainLink[]): Evaluator {
+  for (let i = 0; i < from; i++) {
+    if (held[i]?.id !== ids[i]) throw new Error(`worker lost the notebook's definitions (${ids[i]})`);
   }
-  cached = null;
-  let scope = root;
-  for (const link of chain) scope = enterDefs(scope, link.defs, link.values);
-  cached = { key, scope };
-  return scope;
+  held = held.slice(0, from);
+  for (const link of links) {
+    const scope = enterDefs(held.length > 0 ? held[held.length - 1].scope : root, link.defs, link.values);
+    held.push({ id: link.id, scope });
+  }
+  return held.length > 0 ? held[held.length - 1].scope : root;
 }
 
 /**
