@@ -1,27 +1,43 @@
-// Turns the writes of each thread into whole lines, batched per turn of the
-// event loop, so 1,000 quick prints reach the notebook in a few messages
-// while each line still shows as soon as it is written.
+// Turns the writes of every thread into whole lines, in the order they were
+// written, batched per turn of the event loop: 1,000 quick prints reach the
+// notebook in a few messages, each line still shows as soon as it is written.
+//
+// Order across threads: each write carries a number taken from one shared
+// counter as it is made. Writes from different workers arrive on different
+// ports, so before a batch goes out the owner drains every port (a message
+// posted before that moment is then in hand) and the batch is sorted by
+// number: a line written after join() comes after the joined thread's lines.
 import type { OutputRecord } from "./protocol/messages";
 
+interface Numbered extends OutputRecord {
+  seq: number;
+}
+
 export class LineCollector {
-  private readonly partial = new Map<string, { thread: string; text: string }>();
-  private pending: OutputRecord[] = [];
+  private readonly partial = new Map<string, { thread: string; text: string; seq: number }>();
+  private pending: Numbered[] = [];
   private scheduled = false;
 
-  constructor(private readonly emit: (records: OutputRecord[]) => void) {}
+  constructor(
+    private readonly emit: (records: OutputRecord[]) => void,
+    /** Called before each batch goes out, to take in writes already made but not yet delivered. */
+    private readonly collect: () => void = () => {},
+  ) {}
 
   /** `source` tells writers apart (one per worker), `thread` is what the lines are marked with. */
-  write(source: string, stream: OutputRecord["stream"], thread: string, text: string): void {
+  write(source: string, stream: OutputRecord["stream"], thread: string, text: string, seq: number): void {
     const key = `${source}\0${stream}`;
     const held = this.partial.get(key);
     let all = held ? held.text + text : text;
     const cut = all.lastIndexOf("\n");
     if (cut >= 0) {
-      this.push({ stream, thread, text: all.slice(0, cut + 1) });
+      this.push({ stream, thread, text: all.slice(0, cut + 1), seq: held?.seq ?? seq });
       all = all.slice(cut + 1);
+      if (all) this.partial.set(key, { thread, text: all, seq });
+      else this.partial.delete(key);
+    } else {
+      this.partial.set(key, { thread, text: all, seq: held?.seq ?? seq });
     }
-    if (all) this.partial.set(key, { thread, text: all });
-    else this.partial.delete(key);
   }
 
   /** Ends the lines a source left open (its thread ended). */
@@ -29,7 +45,7 @@ export class LineCollector {
     for (const stream of ["stdout", "stderr"] as const) {
       const key = `${source}\0${stream}`;
       const held = this.partial.get(key);
-      if (held) this.push({ stream, thread: held.thread, text: held.text + "\n" });
+      if (held) this.push({ stream, thread: held.thread, text: held.text + "\n", seq: held.seq });
       this.partial.delete(key);
     }
   }
@@ -42,19 +58,25 @@ export class LineCollector {
 
   private emitPending(): void {
     this.scheduled = false;
-    const batch = this.pending;
+    const batch = this.pending.sort((a, b) => a.seq - b.seq);
     this.pending = [];
-    if (batch.length > 0) this.emit(batch);
+    const out: OutputRecord[] = [];
+    for (const { stream, thread, text } of batch) {
+      const last = out[out.length - 1];
+      if (last && last.stream === stream && last.thread === thread) last.text += text;
+      else out.push({ stream, thread, text });
+    }
+    if (out.length > 0) this.emit(out);
   }
 
-  private push(r: OutputRecord): void {
-    const last = this.pending[this.pending.length - 1];
-    if (last && last.stream === r.stream && last.thread === r.thread) last.text += r.text;
-    else this.pending.push(r);
+  private push(r: Numbered): void {
+    this.pending.push(r);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
-        if (this.scheduled) this.emitPending();
+        if (!this.scheduled) return;
+        this.collect();
+        this.emitPending();
       });
     }
   }

@@ -47,7 +47,7 @@ export class Program implements Owner {
     onRecords: (records: OutputRecord[]) => void,
   ) {
     this.done = new Promise((r) => (this.resolve = r));
-    this.output = new LineCollector(onRecords);
+    this.output = new LineCollector(onRecords, () => this.drain());
     const main: ThreadDesc = {
       ident: Atomics.add(new Int32Array(pool.global), G.Ident, 1) + 1,
       name: "MainThread",
@@ -90,7 +90,7 @@ export class Program implements Owner {
   onMessage(w: PoolWorker, m: FromWorker): void {
     switch (m.type) {
       case "out":
-        this.output.write(String(w.worker.threadId), m.stream, m.thread, m.text);
+        this.output.write(String(w.worker.threadId), m.stream, m.thread, m.text, m.seq);
         break;
       case "start":
         this.startThread(m);
@@ -127,7 +127,7 @@ export class Program implements Owner {
     const why = oom
       ? `MemoryError: ${desc.name} used more than its ${WORKER_HEAP_MB} MB of heap and was stopped`
       : `${desc.name} ended: its worker exited with code ${code}${error ? ` (${error.message})` : ""}`;
-    this.output.write(source, "stderr", desc.name, `${why}\n`);
+    this.output.write(source, "stderr", desc.name, `${why}\n`, this.nextSeq());
     this.output.close(source);
     this.finishThread(desc);
     if (desc.isMain) {
@@ -143,7 +143,7 @@ export class Program implements Owner {
 
   onNativeOutput(w: PoolWorker, stream: "stdout" | "stderr", text: string): void {
     const desc = this.running.get(w);
-    this.output.write(`native${w.worker.threadId}`, stream, desc?.name ?? "kernel", text);
+    this.output.write(`native${w.worker.threadId}`, stream, desc?.name ?? "kernel", text, this.nextSeq());
   }
 
   private startThread(m: Extract<FromWorker, { type: "start" }>): void {
@@ -175,7 +175,7 @@ export class Program implements Owner {
     this.drain();
     for (const [w, desc] of this.running) {
       if (desc.isMain || Atomics.load(state(desc), T.State) !== STARTED) continue;
-      this.output.write(String(w.worker.threadId), "stderr", desc.name, "daemon thread stopped: the program ended while it was still running\n");
+      this.output.write(String(w.worker.threadId), "stderr", desc.name, "daemon thread stopped: the program ended while it was still running\n", this.nextSeq());
       this.output.close(String(w.worker.threadId));
       this.finishThread(desc);
       this.running.delete(w);
@@ -204,11 +204,18 @@ export class Program implements Owner {
       if (msg.type === "jobDone") w.chainIds = msg.chainIds;
       if (msg.type !== "mainDone") this.onMessage(w, msg);
       else {
+        // taken here rather than delivered: end the program once this drain is over
         this.mainEnded = true;
         this.mainError = msg.error;
         this.values = msg.values;
+        setImmediate(() => this.end());
       }
     }
+  }
+
+  /** A number for a line the kernel itself writes: after everything written so far. */
+  private nextSeq(): number {
+    return Atomics.add(new Int32Array(this.pool.global), G.OutSeq, 1);
   }
 
   /** Marks a thread finished on behalf of a worker that can no longer do it. */

@@ -11,7 +11,7 @@ import { decodeMappings } from "./sourcemap";
 import type { Chunk } from "../protocol/worker";
 import type { CellError } from "../protocol/messages";
 
-import { CELL_FUNCTION } from "./names";
+import { CELL_FUNCTION } from "../protocol/worker";
 const LINE_OFFSET = 1;
 let seq = 0;
 

@@ -3,11 +3,7 @@
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const DIGIT = new Map([...B64].map((c, i) => [c, i]));
 
-/**
- * Per generated line (0-based), a flat list of [generatedColumn, sourceLine]
- * pairs (both 0-based), sorted by column. Compact enough to post to workers.
- */
-export type LineTable = number[][];
+import type { LineTable } from "../protocol/worker";
 
 export function decodeMappings(mappings: string): LineTable {
   const table: LineTable = [];
@@ -52,21 +48,4 @@ function decodeVlq(seg: string): number[] {
     }
   }
   return out;
-}
-
-/** The source line (0-based) of a generated position (0-based line and column), or -1. */
-export function lookupLine(table: LineTable, line: number, column: number): number {
-  // a position on a line with no mapping belongs to the nearest mapped line above
-  for (let l = Math.min(line, table.length - 1); l >= 0; l--) {
-    const row = table[l];
-    if (row.length === 0) continue;
-    if (l < line) return row[row.length - 1];
-    let found = row[1];
-    for (let i = 0; i < row.length; i += 2) {
-      if (row[i] <= column) found = row[i + 1];
-      else break;
-    }
-    return found;
-  }
-  return -1;
 }

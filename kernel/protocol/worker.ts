@@ -1,8 +1,17 @@
 // The one definition of the messages between the kernel's host side (which
 // owns the worker pool) and the runtime inside each worker. They cross a
 // thread boundary by postMessage, so everything here is structured-clonable.
-import type { LineTable } from "../compiler/sourcemap";
 import type { CellError } from "./messages";
+
+/**
+ * Per generated line (0-based), a flat list of [generatedColumn, sourceLine]
+ * pairs (both 0-based), sorted by column: a source map cut down to what
+ * tracebacks need, compact enough to post to every worker.
+ */
+export type LineTable = number[][];
+
+/** The async function a cell's program runs in (the compiler names it; tracebacks call it <module>). */
+export const CELL_FUNCTION = "__concnb_cell__";
 
 /** A compiled piece of a cell, evaluated in a worker by direct eval. */
 export interface Chunk {
@@ -88,7 +97,7 @@ export type ToWorker =
 // ---- worker → kernel --------------------------------------------------------
 export type FromWorker =
   | { type: "ready" }
-  | { type: "out"; stream: "stdout" | "stderr"; thread: string; text: string }
+  | { type: "out"; seq: number; stream: "stdout" | "stderr"; thread: string; text: string }
   /** Start a thread: the kernel finds it a worker. */
   | {
       type: "start";

@@ -3,7 +3,8 @@
 // worker's event loop, so a thread that spins or blocks in join() still has
 // every line it wrote delivered, in order.
 import { formatWithOptions } from "node:util";
-import { send } from "./context";
+import { globalSlots, send } from "./context";
+import { G } from "./state";
 
 let threadName = "MainThread";
 export function setThreadName(name: string): void {
@@ -11,7 +12,7 @@ export function setThreadName(name: string): void {
 }
 
 export function write(stream: "stdout" | "stderr", text: string): void {
-  if (text.length > 0) send({ type: "out", stream, thread: threadName, text });
+  if (text.length > 0) send({ type: "out", seq: Atomics.add(globalSlots, G.OutSeq, 1), stream, thread: threadName, text });
 }
 
 const format = (args: unknown[]) => formatWithOptions({ colors: false }, ...args) + "\n";

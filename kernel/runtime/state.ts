@@ -26,6 +26,8 @@ export const enum P {
 /** Int32 slots of the kernel-wide buffer. */
 export const enum G {
   Ident = 0,
+  /** Every write of every thread takes the next number: the kernel shows output in this order. */
+  OutSeq = 1,
   Size = 4,
 }
 

@@ -3,9 +3,8 @@
 // are mapped back through each chunk's line table, every other frame (the
 // runtime, Node) is left out: a learner's traceback shows only their code.
 import { inspect } from "node:util";
-import { lookupLine } from "../compiler/sourcemap";
-import { CELL_FUNCTION } from "../compiler/names";
-import type { Chunk } from "../protocol/worker";
+import { lookupLine } from "./lineTable";
+import { CELL_FUNCTION, type Chunk } from "../protocol/worker";
 
 export interface Frame {
   label: string;

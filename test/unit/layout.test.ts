@@ -1,0 +1,64 @@
+// Folders follow process boundaries (DESIGN.md): these rules are checked on
+// the sources themselves, so a stray import fails the build's tests.
+import { strict as assert } from "node:assert";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve, dirname } from "node:path";
+
+const root = resolve(__dirname, "..", "..", "..");
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sources(p));
+    else if (name.endsWith(".ts")) out.push(p);
+  }
+  return out;
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^;'"]*?from\s+["']([^"']+)["']|require\(\s*["']([^"']+)["']\s*\)|import\(\s*["']([^"']+)["']\s*\)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3],
+  );
+}
+
+function resolved(file: string, spec: string): string {
+  return spec.startsWith(".") ? relative(root, resolve(dirname(file), spec)) : spec;
+}
+
+describe("layout: folders follow process boundaries", () => {
+  it("finds the sources it checks", () => {
+    assert.ok(sources(join(root, "kernel")).length > 10);
+    assert.ok(sources(join(root, "extension")).length > 2);
+  });
+
+  it("keeps kernel/ free of vscode", () => {
+    for (const f of sources(join(root, "kernel"))) {
+      for (const spec of imports(f)) assert.notEqual(spec, "vscode", `${relative(root, f)} imports vscode`);
+    }
+  });
+
+  it("keeps the runtime (code inside worker threads) off the kernel's host side", () => {
+    for (const f of sources(join(root, "kernel", "runtime"))) {
+      for (const spec of imports(f)) {
+        const target = resolved(f, spec);
+        if (!spec.startsWith(".")) continue;
+        assert.ok(
+          target.startsWith("kernel/runtime/") || target.startsWith("kernel/protocol/"),
+          `${relative(root, f)} imports ${target}`,
+        );
+      }
+    }
+  });
+
+  it("lets extension/ import only vscode, Node, its own files and kernel/protocol", () => {
+    for (const f of sources(join(root, "extension"))) {
+      for (const spec of imports(f)) {
+        if (!spec.startsWith(".")) continue;
+        const target = resolved(f, spec);
+        assert.ok(target.startsWith("extension/") || target.startsWith("kernel/protocol/"), `${relative(root, f)} imports ${target}`);
+      }
+    }
+  });
+});
