@@ -1,0 +1,111 @@
+// The one owner of the host side of running cells: the controller, a session
+// (kernel process + queue) per open notebook, the restart command, and the
+// shutdown of every kernel when notebooks close or the extension goes away.
+import * as vscode from "vscode";
+import { ConcnbController, NOTEBOOK_TYPE } from "./controller";
+import { NotebookSession } from "./notebookSession";
+
+export const RESTART_COMMAND = "concnb.restartKernel";
+
+export class NotebookKernels implements vscode.Disposable {
+  private readonly sessions = new Map<string, NotebookSession>();
+  /** Kernels still on their way out, so deactivate can wait for them. */
+  private readonly stopping = new Set<Promise<void>>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly controller: ConcnbController;
+  private readonly kernelPath: string;
+
+  constructor(extensionUri: vscode.Uri, private readonly channel: vscode.OutputChannel) {
+    this.kernelPath = vscode.Uri.joinPath(extensionUri, "out", "kernel.js").fsPath;
+    this.controller = new ConcnbController({
+      execute: (cells, notebook) => this.sessionOf(notebook).execute(cells),
+      interrupt: (notebook) => this.sessions.get(key(notebook))?.interrupt(),
+    });
+    this.disposables.push(
+      this.controller,
+      this.controller.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+        if (!selected) this.close(notebook); // another kernel took over; ours holds memory for nothing
+      }),
+      vscode.workspace.onDidCloseNotebookDocument((notebook) => this.close(notebook)),
+      vscode.commands.registerCommand(RESTART_COMMAND, (arg?: unknown) => this.restart(arg)),
+    );
+  }
+
+  /** Restarts the kernel of the notebook the command was invoked for (or the active one). */
+  async restart(arg?: unknown): Promise<void> {
+    const notebook = notebookOf(arg);
+    if (!notebook) {
+      this.log(`${RESTART_COMMAND}: no Concurrency Notebook to restart`);
+      return;
+    }
+    const started = await this.sessionOf(notebook).restart();
+    if (!started) this.log(`${RESTART_COMMAND}: the new kernel for ${notebook.uri.toString()} did not start`);
+  }
+
+  /** Stops every kernel and resolves when their processes are gone. */
+  async shutdown(): Promise<void> {
+    for (const session of [...this.sessions.values()]) this.close(session.notebook);
+    await Promise.all([...this.stopping]);
+  }
+
+  dispose(): void {
+    for (const session of [...this.sessions.values()]) this.close(session.notebook);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private sessionOf(notebook: vscode.NotebookDocument): NotebookSession {
+    let session = this.sessions.get(key(notebook));
+    if (!session) {
+      session = new NotebookSession(notebook, this.controller.controller, {
+        kernelPath: this.kernelPath,
+        log: (line) => this.log(line),
+      });
+      this.sessions.set(key(notebook), session);
+    }
+    return session;
+  }
+
+  private close(notebook: vscode.NotebookDocument): void {
+    const session = this.sessions.get(key(notebook));
+    if (!session) return;
+    this.sessions.delete(key(notebook));
+    const stopped: Promise<void> = session
+      .dispose()
+      .catch((error: unknown) => this.log(`stopping the kernel of ${notebook.uri.toString()}: ${String(error)}`))
+      .finally(() => this.stopping.delete(stopped));
+    this.stopping.add(stopped);
+  }
+
+  private log(line: string): void {
+    try {
+      this.channel.appendLine(line);
+    } catch {
+      /* the channel is gone during shutdown; nothing else to tell */
+    }
+  }
+}
+
+function key(notebook: vscode.NotebookDocument): string {
+  return notebook.uri.toString();
+}
+
+/**
+ * The toolbar passes the notebook (VS Code turns its context into the
+ * NotebookDocument); other callers may pass a Uri or `{ notebookEditor: { notebookUri } }`.
+ */
+function notebookOf(arg: unknown): vscode.NotebookDocument | undefined {
+  const uri = uriOf(arg) ?? vscode.window.activeNotebookEditor?.notebook.uri;
+  if (!uri) return undefined;
+  return vscode.workspace.notebookDocuments.find(
+    (d) => d.notebookType === NOTEBOOK_TYPE && d.uri.toString() === uri.toString(),
+  );
+}
+
+function uriOf(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg !== "object" || arg === null) return undefined;
+  const a = arg as { uri?: unknown; notebookEditor?: { notebookUri?: unknown } };
+  if (a.uri instanceof vscode.Uri) return a.uri;
+  if (a.notebookEditor?.notebookUri instanceof vscode.Uri) return a.notebookEditor.notebookUri;
+  return undefined;
+}

@@ -1,0 +1,183 @@
+// Everything one open notebook has on the host side: its kernel process
+// (spawned on the first run, again after a death or a restart), its serial
+// execution queue and its execution order.
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { CellError, CellResult, OutputRecord } from "../kernel/protocol/messages";
+import { ExecutionQueue } from "./executionQueue";
+import { KernelClient, type KernelExit, type KernelRun } from "./kernelClient";
+import { errorForDisplay, errorOfResult, extensionError, interruptedBeforeStart, kernelRestartedError } from "./kernelErrors";
+import { OutputBatcher } from "./outputBatcher";
+import { outputsFromRecords } from "./outputs";
+
+/** Long enough to gather a burst of writes, short enough to look live. */
+const OUTPUT_BATCH_MS = 50;
+
+export interface SessionOptions {
+  kernelPath: string;
+  log: (line: string) => void;
+}
+
+/** The cell that is running now, and how to stop it. */
+interface ActiveCell {
+  interrupted: boolean;
+  run?: KernelRun;
+}
+
+export class NotebookSession {
+  private readonly queue: ExecutionQueue;
+  private kernel: KernelClient | undefined;
+  private order = 0;
+  private active: ActiveCell | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly notebook: vscode.NotebookDocument,
+    private readonly controller: vscode.NotebookController,
+    private readonly options: SessionOptions,
+  ) {
+    this.queue = new ExecutionQueue((error) => this.log(`execution queue: ${messageOf(error)}`));
+  }
+
+  /** Queues the cells behind whatever runs now; resolves when each has run or been dropped. */
+  async execute(cells: readonly vscode.NotebookCell[]): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const cell of cells) {
+      let execution: vscode.NotebookCellExecution;
+      try {
+        execution = this.controller.createNotebookCellExecution(cell);
+      } catch (error) {
+        // e.g. the cell was deleted, or is already queued
+        this.log(`cannot queue cell ${cell.index + 1}: ${messageOf(error)}`);
+        continue;
+      }
+      jobs.push(
+        this.queue.enqueue({
+          token: execution.token,
+          run: () => this.runCell(execution),
+          // Dropped cells keep their old output and get neither a tick nor a cross.
+          skip: () => execution.end(undefined),
+        }),
+      );
+    }
+    await Promise.all(jobs);
+  }
+
+  /** Stops the running cell and drops the queued ones, as Ctrl+C would. */
+  interrupt(): void {
+    this.queue.clear();
+    if (this.active) this.interruptCell(this.active);
+  }
+
+  /** Kills the kernel (the running cell ends with KernelRestarted) and starts a fresh one. */
+  async restart(): Promise<boolean> {
+    if (this.disposed) return false;
+    this.queue.clear();
+    this.order = 0;
+    const old = this.kernel;
+    this.kernel = undefined;
+    if (old) await old.shutdown(kernelRestartedError);
+    if (this.disposed) return false;
+    // A cell queued meanwhile may already have started the new kernel.
+    return (this.kernel ?? this.startKernel()).started;
+  }
+
+  /** Drops the queue and stops the kernel; resolves when its process is gone. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.queue.dispose();
+    const kernel = this.kernel;
+    this.kernel = undefined;
+    if (kernel) await kernel.shutdown();
+  }
+
+  private async runCell(execution: vscode.NotebookCellExecution): Promise<void> {
+    const cell = execution.cell;
+    if (cell.index < 0 || this.disposed) {
+      execution.end(undefined); // deleted while it waited, or the notebook is closing
+      return;
+    }
+    const active: ActiveCell = { interrupted: false };
+    this.active = active;
+    const onCancel = execution.token.onCancellationRequested(() => this.interruptCell(active));
+    let success = false;
+    try {
+      execution.executionOrder = ++this.order;
+      execution.start(Date.now());
+      await execution.clearOutput();
+      const result = active.interrupted ? interruptedBeforeStart() : await this.send(execution, active);
+      if (result.status !== "ok") await appendError(execution, errorOfResult(result));
+      success = result.status === "ok";
+    } catch (error) {
+      this.log(`cell ${cell.index + 1} of ${this.name}: ${messageOf(error)}`);
+      await appendError(execution, extensionError(error)).then(undefined, (e: unknown) =>
+        this.log(`cannot show that error in the cell: ${messageOf(e)}`),
+      );
+    } finally {
+      onCancel.dispose();
+      if (this.active === active) this.active = undefined;
+      try {
+        execution.end(success, Date.now());
+      } catch (error) {
+        this.log(`cannot end cell ${cell.index + 1} of ${this.name}: ${messageOf(error)}`);
+      }
+    }
+  }
+
+  private async send(execution: vscode.NotebookCellExecution, active: ActiveCell): Promise<CellResult> {
+    const cell = execution.cell;
+    const batcher = new OutputBatcher<OutputRecord>(
+      (records) => execution.appendOutput(outputsFromRecords(records)),
+      OUTPUT_BATCH_MS,
+      (error) => this.log(`cannot show output of cell ${cell.index + 1}: ${messageOf(error)}`),
+    );
+    const kernel = this.kernel ?? this.startKernel();
+    active.run = kernel.run(`cell ${cell.index + 1}`, cell.document.getText(), (records) => batcher.add(records));
+    const result = await active.run.result;
+    await batcher.close();
+    return result;
+  }
+
+  private interruptCell(active: ActiveCell): void {
+    active.interrupted = true;
+    active.run?.interrupt();
+  }
+
+  private startKernel(): KernelClient {
+    const kernel = new KernelClient({
+      kernelPath: this.options.kernelPath,
+      cwd: this.notebook.uri.scheme === "file" ? path.dirname(this.notebook.uri.fsPath) : undefined,
+      log: this.options.log,
+    });
+    this.log(`started kernel ${kernel.pid}`);
+    kernel.onExit((exit) => this.kernelExited(kernel, exit));
+    this.kernel = kernel;
+    return kernel;
+  }
+
+  private kernelExited(kernel: KernelClient, exit: KernelExit): void {
+    if (this.kernel !== kernel) return; // a kernel this session already let go of
+    this.kernel = undefined;
+    if (exit.requested) return;
+    // Cells queued behind a crash were written for the state that just died.
+    this.queue.clear();
+    this.order = 0;
+    this.log(`kernel ${kernel.pid} died; queued cells dropped, the next run starts a new kernel`);
+  }
+
+  private get name(): string {
+    return path.basename(this.notebook.uri.path);
+  }
+
+  private log(line: string): void {
+    this.options.log(`[${this.name}] ${line}`);
+  }
+}
+
+async function appendError(execution: vscode.NotebookCellExecution, error: CellError): Promise<void> {
+  await execution.appendOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(errorForDisplay(error))]));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
