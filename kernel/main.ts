@@ -27,4 +27,10 @@ process.on("message", (m: unknown) => {
 });
 // the host went away: nothing left to serve
 process.on("disconnect", () => process.exit(0));
+// A fault of the kernel itself (never the user's code, which runs in workers): say so, and leave
+// so the host starts a fresh kernel for the next run.
+process.on("uncaughtException", (e) => {
+  send({ type: "fatal", error: { name: "KernelError", message: e?.message ?? String(e), traceback: e?.stack } });
+  process.exit(70);
+});
 send({ type: "ready", pid: process.pid });
