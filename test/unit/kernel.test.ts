@@ -167,6 +167,19 @@ console.log("main carries on");`);
     ]);
   });
 
+  it("returns from join(timeout) after the timeout with the thread still alive", async () => {
+    const r = await k.run(`
+      import { Thread } from "threading";
+      import { sleep } from "time";
+      const t = new Thread({ target: () => sleep(1), name: "slow" });
+      t.start();
+      t.join(0.05);
+      console.log(t.isAlive());
+      t.join();
+      console.log(t.isAlive());`);
+    assert.deepEqual(r.lines().map(([, l]) => l), ["true", "false"]);
+  });
+
   it("lists live threads with enumerate() and activeCount()", async () => {
     const r = await k.run(`
       import { Thread, enumerate, activeCount } from "threading";
