@@ -8,6 +8,7 @@ import type { Chunk, ChainLink, EncodedValues, FromWorker, ProgramContext, Threa
 import { LineCollector } from "./output";
 import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./pool";
 import { FINISHED, G, P, STARTED, T } from "./runtime/state";
+import { CHECK_MS, DeadlockWatch } from "./deadlock";
 
 export interface ProgramOutcome {
   result: CellResult;
@@ -38,6 +39,10 @@ export class Program implements Owner {
   private mainError: CellError | undefined;
   private values: EncodedValues | null = null;
   private over = false;
+  private readonly deadlocks = new DeadlockWatch();
+  private watchTimer: NodeJS.Timeout | null = null;
+  /** Exit handlers registered by threads other than main, for the main thread to run at the end. */
+  private readonly exitHandlers: unknown[] = [];
   /** Set as the program starts to end: no new threads, no second ending. */
   private closing = false;
 
@@ -75,6 +80,11 @@ export class Program implements Owner {
 
   /** Interrupt or timeout: every thread of the program stops now. */
   stop(status: Extract<CellStatus, "interrupted" | "timeout">): void {
+    const message = status === "timeout" ? "the cell ran past its time limit and was stopped" : "interrupted by the user";
+    this.abort(status, { name: status === "timeout" ? "TimeoutError" : "KeyboardInterrupt", message });
+  }
+
+  private abort(status: CellStatus, error: CellError): void {
     if (this.closing) return;
     this.closing = true;
     this.drain();
@@ -83,8 +93,15 @@ export class Program implements Owner {
       void this.pool.discard(w);
     }
     this.running.clear();
-    const message = status === "timeout" ? "the cell ran past its time limit and was stopped" : "interrupted by the user";
-    this.settle(status, { name: status === "timeout" ? "TimeoutError" : "KeyboardInterrupt", message });
+    this.settle(status, error);
+  }
+
+  private watchForDeadlock(): void {
+    const report = this.deadlocks.check([...this.threads.values()]);
+    if (report) {
+      const names = report.match(/^Thread (.*)$/gm)?.map((l) => l.slice(7)) ?? [];
+      this.abort("error", { name: "DeadlockError", message: `every thread is blocked: ${names.join(", ")}`, traceback: report });
+    }
   }
 
   onMessage(w: PoolWorker, m: FromWorker): void {
@@ -110,7 +127,19 @@ export class Program implements Owner {
       case "rpc":
         if (m.op === "enumerate") {
           w.reply(m.id, [...this.threads.values()].filter((d) => Atomics.load(state(d), T.State) === STARTED));
+        } else if (m.op === "atexit") {
+          w.reply(m.id, this.exitHandlers.splice(0));
         }
+        break;
+      case "object":
+        this.deadlocks.object(m.id, m.kind, m.state, m.where);
+        break;
+      case "blocked":
+        this.deadlocks.block(m.ident, m);
+        this.watchTimer ??= setInterval(() => this.watchForDeadlock(), CHECK_MS);
+        break;
+      case "atexit":
+        this.exitHandlers.push({ seq: m.seq, spec: m.spec, args: m.args });
         break;
       case "ready":
         break;
@@ -154,8 +183,8 @@ export class Program implements Owner {
     this.threads.set(m.thread.ident, m.thread);
     const w = this.pool.acquire(this);
     this.running.set(w, m.thread);
-    const { self, target, args, kwargs, values } = m;
-    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values } });
+    const { self, target, args, kwargs, values, excepthook } = m;
+    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values, excepthook } });
   }
 
   private contextFor(w: PoolWorker): ProgramContext {
@@ -187,6 +216,7 @@ export class Program implements Owner {
 
   private settle(status: CellStatus, error?: CellError): void {
     this.over = true;
+    if (this.watchTimer) clearInterval(this.watchTimer);
     this.output.flush();
     const result: CellResult = { status, durationMs: Math.round((performance.now() - this.startedAt) * 100) / 100 };
     if (error) result.error = error;

@@ -87,6 +87,8 @@ export type Job =
       kwargs: unknown;
       /** The starting thread's view of the current cell's bindings. */
       values: EncodedValues;
+      /** The starting thread's custom excepthook, if it set one. */
+      excepthook: TargetSpec | null;
     };
 
 // ---- kernel → worker --------------------------------------------------------
@@ -108,13 +110,28 @@ export type FromWorker =
       args: unknown[];
       kwargs: unknown;
       values: EncodedValues;
+      excepthook: TargetSpec | null;
     }
   /** The main program finished: its code, the wait for non-daemon threads, exit handlers. */
   | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues }
   /** The worker's job is over and it can take another. */
   | { type: "jobDone"; chainIds: string[] }
+  /** A runtime object was made: what it is and where, for deadlock reports; `state` is its shared memory. */
+  | { type: "object"; id: number; kind: string; state: SharedArrayBuffer; where: Where | null }
+  /** A thread has waited a while with no timeout: on what (an object id, or a code of runtime/blocking), where. */
+  | { type: "blocked"; ident: number; on: number; op: string; seq: number; where: Where | null }
   /** A synchronous call: the worker blocks until the kernel answers on its rpc port. */
-  | { type: "rpc"; id: number; op: "enumerate"; programId: number };
+  | { type: "rpc"; id: number; op: "enumerate" | "atexit"; programId: number }
+  /** An exit handler registered by a thread other than main: the main thread runs it at the end. */
+  | { type: "atexit"; programId: number; seq: number; spec: TargetSpec; args: unknown[] };
+
+/** A line of a cell, as a traceback frame shows it. */
+export interface Where {
+  label: string;
+  line: number;
+  fn: string;
+  code: string;
+}
 
 /** workerData of every pool worker. */
 export interface WorkerBoot {

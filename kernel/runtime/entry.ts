@@ -8,10 +8,12 @@ import { installCapture, setThreadName, write } from "./capture";
 import { job, send, setCurrent } from "./context";
 import { SystemExit } from "./errors";
 import { importDefault, importModule } from "./modules";
-import { heldChainIds, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
+import { heldChainIds, setHere, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
 import { decode, encode } from "./share";
-import { FINISHED, P, STARTED, T, waitWhile } from "./state";
-import { reportThreadException, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
+import { FINISHED, P, STARTED, T } from "./state";
+import { JOINING_ALL, wait } from "./blocking";
+import { runExitHandlers, resetExitHandlers } from "./atexit";
+import { reportThreadException, reviveSelf, setValuesForThreads, threadFromDesc, useHook } from "./threading";
 import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
 
 let cellSnapshot: () => Record<string, unknown> = () => ({});
@@ -63,10 +65,13 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   setCurrent(ctx, desc, me);
   cellSnapshot = () => ({});
   setValuesForThreads(cellSnapshot);
+  resetExitHandlers();
   let error: CellError | undefined;
   let exitCode = 0;
   try {
     const scope = chainScope(ctx.chainIds, ctx.chainFrom, ctx.chain);
+    setHere(() => enterDefs(scope, ctx.defs, cellSnapshot()), ctx.full, true);
+    useHook(null);
     await evalChunk(scope, ctx.full);
   } catch (e) {
     if (e instanceof SystemExit) {
@@ -84,8 +89,9 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   Atomics.notify(state, T.State);
   const slots = job().programSlots;
   for (let live = Atomics.load(slots, P.Live); live > 0; live = Atomics.load(slots, P.Live)) {
-    waitWhile(slots, P.Live, live, Infinity);
+    wait(slots, P.Live, live, Infinity, JOINING_ALL, "wait for its non-daemon threads");
   }
+  runExitHandlers();
   const values = snapshotValues();
   send({ type: "mainDone", error, exitCode, values });
 }
@@ -118,6 +124,8 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
   try {
     const outer = chainScope(j.ctx.chainIds, j.ctx.chainFrom, j.ctx.chain);
     const scope = enterDefs(outer, j.ctx.defs, j.values);
+    setHere(scope, j.ctx.full);
+    useHook(j.excepthook);
     const lookup = classLookup(scope);
     const args = decode(j.args, lookup) as unknown[];
     const kwargs = decode(j.kwargs, lookup);

@@ -4,11 +4,24 @@ import { builtinModules, createRequire } from "node:module";
 import * as threading from "./threading";
 import * as time from "./time";
 import * as sys from "./sys";
+import * as atexit from "./atexit";
+import { Lock, RLock } from "./locks";
+import { Condition } from "./condition";
+import { Semaphore, BoundedSemaphore } from "./semaphore";
+import { Event } from "./event";
+import { Barrier, BrokenBarrierError } from "./barrier";
+import { local } from "./local";
+import { RawValue, Value, RawArray, SharedArrayOf } from "./sharedctypes";
 import { ModuleNotFoundError } from "./errors";
 
 const runtime: Record<string, object> = {
-  threading: publicOf(threading, ["Thread", "currentThread", "mainThread", "enumerate", "activeCount", "getIdent",
-    "getNativeId", "excepthook", "setExcepthook", "TIMEOUT_MAX"]),
+  threading: {
+    ...publicOf(threading, ["Thread", "Timer", "currentThread", "mainThread", "enumerate", "activeCount", "getIdent",
+      "getNativeId", "excepthook", "setExcepthook", "TIMEOUT_MAX"]),
+    Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, BrokenBarrierError, local,
+  },
+  atexit: publicOf(atexit, ["register", "unregister"]),
+  sharedctypes: { Value, RawValue, Array: SharedArrayOf, RawArray },
   time: publicOf(time, ["sleep", "perfCounter", "monotonic", "time"]),
   sys: publicOf(sys, ["exit", "SystemExit"]),
 };

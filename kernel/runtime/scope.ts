@@ -62,6 +62,40 @@ export function chainScope(ids: string[], from: number, links: ChainLink[]): Eva
   return held.length > 0 ? held[held.length - 1].scope : root;
 }
 
+let here: { scope: () => Evaluator; full: Chunk } | null = null;
+/**
+ * The scope this thread's code runs in: where functions sent from other threads are re-made.
+ * The main thread passes a thunk, since it needs its cell's definitions only if that happens.
+ */
+export function setHere(scope: Evaluator | (() => Evaluator), full: Chunk, lazy = false): void {
+  let made: Evaluator | null = lazy ? null : (scope as Evaluator);
+  here = { scope: () => (made ??= (scope as () => Evaluator)()), full };
+}
+
+/** A function sent by another thread (see functionSpec), made again in this thread. */
+export function resolveFunction(spec: TargetSpec): (...a: unknown[]) => unknown {
+  if (!here) throw new Error("no notebook scope in this worker");
+  return resolveTarget(spec, here.scope(), here.full);
+}
+
+/** Finds the notebook's classes where this thread's code runs (to rebuild instances sent here). */
+export function hereLookup(): ClassLookup {
+  return (name) => (here ? classLookup(here.scope())(name) : undefined);
+}
+
+/** How a function travels to another thread: by name and source (see resolveTarget). */
+export function functionSpec(f: Function, what: string): TargetSpec {
+  const source = Function.prototype.toString.call(f);
+  if (source.includes("[native code]")) {
+    const e = new TypeError(
+      `${what} ${f.name || ""} is a built-in or bound function, which cannot be sent to another thread; ` +
+        `wrap it in a function of your own, e.g. (x) => console.log(x)`,
+    );
+    throw e;
+  }
+  return { name: f.name && f.name !== "target" && f.name !== "action" ? f.name : "<lambda>", source };
+}
+
 /**
  * The function a thread runs. A top-level definition is found by name (so it
  * is the same function, with the right lines); anything else, an arrow

@@ -8,7 +8,11 @@ export const enum T {
   State = 0,
   Ident = 1,
   NativeId = 2,
-  Size = 4,
+  /** While the thread waits with no timeout for longer than a moment: what on (see blocking.ts), else 0. */
+  Blocked = 3,
+  /** Counts those waits, so the kernel tells a thread still blocked from one blocked again. */
+  BlockSeq = 4,
+  Size = 8,
 }
 export const NEW = 0;
 export const STARTED = 1;
@@ -28,8 +32,14 @@ export const enum G {
   Ident = 0,
   /** Every write of every thread takes the next number: the kernel shows output in this order. */
   OutSeq = 1,
+  /** Ids of runtime objects (locks, events, ...), unique in the kernel. */
+  ObjectId = 2,
   Size = 4,
 }
+
+/** What a thread can wait on (T.Blocked), besides runtime objects (which are positive ids). */
+export const JOINING_ALL = -1; // the main thread waiting for its non-daemon threads at the end
+export const joiningThread = (ident: number) => -1_000_000 - ident;
 
 /** Python's threading.TIMEOUT_MAX, in seconds (what Atomics.wait can honour). */
 export const TIMEOUT_MAX = 2 ** 31 / 1000;
@@ -49,15 +59,4 @@ export function timeoutMs(timeout: unknown, negative: "zero" | "error" = "zero")
   }
   if (timeout > TIMEOUT_MAX) throw new OverflowError("timeout value is too large");
   return timeout * 1000;
-}
-
-/** Blocks until view[slot] !== value, or the deadline passes; true if it changed. Recomputes the time left after every wake-up. */
-export function waitWhile(view: Int32Array, slot: number, value: number, ms: number): boolean {
-  const deadline = performance.now() + ms;
-  while (Atomics.load(view, slot) === value) {
-    const left = ms === Infinity ? Infinity : deadline - performance.now();
-    if (left <= 0) return false;
-    Atomics.wait(view, slot, value, left);
-  }
-  return true;
 }

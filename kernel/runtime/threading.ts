@@ -7,9 +7,12 @@ import type { EncodedValues, TargetSpec, ThreadDesc } from "../protocol/worker";
 import { globalSlots, job, rpc, send } from "./context";
 import { RuntimeError, PyTypeError } from "./errors";
 import { encode, decode, registerReviver, SHARE, type ClassLookup } from "./share";
-import { FINISHED, G, NEW, P, STARTED, T, TIMEOUT_MAX, timeoutMs, waitWhile } from "./state";
+import { FINISHED, G, NEW, P, STARTED, T, TIMEOUT_MAX, timeoutMs } from "./state";
+import { joiningThread, wait } from "./blocking";
 import { write } from "./capture";
 import { formatTraceback } from "./traceback";
+import { functionSpec, resolveFunction } from "./scope";
+import { Event } from "./event";
 
 export { TIMEOUT_MAX };
 
@@ -80,6 +83,7 @@ export class Thread {
       args: encode(i.args) as unknown[],
       kwargs: encode(i.kwargs),
       values: valuesForThreads(),
+      excepthook: hookForThreads(),
     });
   }
 
@@ -87,7 +91,13 @@ export class Thread {
     const i = this[I];
     if (Atomics.load(i.view, T.State) === NEW) throw new RuntimeError("cannot join thread before it is started");
     if (this.ident === currentThread().ident) throw new RuntimeError("cannot join current thread");
-    waitWhile(i.view, T.State, STARTED, timeoutMs(timeout));
+    const ms = timeoutMs(timeout);
+    const deadline = performance.now() + ms;
+    while (Atomics.load(i.view, T.State) === STARTED) {
+      const left = ms === Infinity ? Infinity : deadline - performance.now();
+      if (left <= 0) return;
+      wait(i.view, T.State, STARTED, left, joiningThread(this.ident ?? 0), "join");
+    }
   }
 
   isAlive(): boolean {
@@ -136,15 +146,7 @@ function functionName(f: Function): string {
 }
 
 function targetSpec(target: Internal["target"]): TargetSpec | null {
-  if (!target) return null;
-  const source = Function.prototype.toString.call(target);
-  if (source.includes("[native code]")) {
-    throw new PyTypeError(
-      `the target ${target.name || ""} is a built-in or bound function, which cannot be sent to another thread; ` +
-        `wrap it in a function of your own, e.g. target: (x) => console.log(x)`,
-    );
-  }
-  return { name: functionName(target), source };
+  return target ? functionSpec(target, "the target") : null;
 }
 
 export function descOf(t: Thread): ThreadDesc {
@@ -185,13 +187,42 @@ export function reviveSelf(
   args: unknown[],
   kwargs: unknown,
 ): Thread {
-  const cls = self.cls ? lookup(self.cls) : Thread;
+  const cls = self.cls ? (lookup(self.cls) ?? runtimeThreadClasses[self.cls]) : Thread;
   if (self.cls && !cls) throw new PyTypeError(`class ${self.cls} is not defined at the top level of the notebook`);
   const t = threadFromDesc(desc, cls as Function, decode(self.fields, lookup) as object);
   Object.assign(t[I], { target, args, kwargs });
   Atomics.store(t[I].view, T.NativeId, threadId);
   return t;
 }
+
+/** Thread subclasses of the runtime itself, found even when a cell did not import them by name. */
+const runtimeThreadClasses: Record<string, Function> = {};
+
+/**
+ * Timer: a thread that calls its function after `interval` seconds, unless
+ * cancel() comes first. Its `finished` Event is shared, so cancel() works
+ * from any thread.
+ */
+export class Timer extends Thread {
+  interval: number;
+  finished: Event;
+  constructor(interval: number, fn: (...args: never[]) => unknown, args: unknown[] = [], kwargs?: Record<string, unknown>) {
+    timeoutMs(interval);
+    super({ target: fn, args, kwargs });
+    this.interval = interval;
+    this.finished = new Event();
+  }
+  cancel(): void {
+    this.finished.set();
+  }
+  override run(): unknown {
+    this.finished.wait(this.interval);
+    const r = this.finished.isSet() ? undefined : super.run();
+    this.finished.set();
+    return r;
+  }
+}
+runtimeThreadClasses.Timer = Timer;
 
 let valuesForThreads: () => EncodedValues = () => ({});
 export function setValuesForThreads(f: () => EncodedValues): void {
@@ -238,9 +269,35 @@ export function excepthook(args: ExceptHookArgs): void {
 }
 
 let hook: (args: ExceptHookArgs) => void = excepthook;
-export function setExcepthook(h: (args: ExceptHookArgs) => void): void {
+let hookSpec: TargetSpec | null = null;
+/** Sets the hook of this thread and of the threads it starts from now on (Python's hook is one for the process). */
+export function setExcepthook(h: ((args: ExceptHookArgs) => void) | null): void {
+  if (h === null) {
+    hook = excepthook;
+    hookSpec = null;
+    return;
+  }
   if (typeof h !== "function") throw new PyTypeError("excepthook must be a function");
+  hookSpec = h === excepthook ? null : functionSpec(h, "the excepthook");
   hook = h;
+}
+
+/** What a new thread needs to run the hook this thread has. */
+export function hookForThreads(): TargetSpec | null {
+  return hookSpec;
+}
+
+/** In a new thread: the hook of the thread that started it. */
+export function useHook(spec: TargetSpec | null): void {
+  hookSpec = spec;
+  hook = excepthook;
+  if (spec) {
+    try {
+      hook = resolveFunction(spec) as typeof hook;
+    } catch (e) {
+      write("stderr", `Exception in threading.excepthook (it could not be made in this thread):\n${formatTraceback(e)}`);
+    }
+  }
 }
 
 /** Runs the hook for an exception that escaped a thread's run(); a failing hook falls back to the default. */

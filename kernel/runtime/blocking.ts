@@ -1,0 +1,32 @@
+// Every wait of the runtime without a timeout goes through here, so the
+// kernel can tell a deadlock from a slow program. A wait that lasts longer
+// than a moment marks the thread as blocked (in its shared state, for the
+// kernel to read at any time) and tells the kernel on what and at which line
+// of the cell; the fast path of a lock hand-off pays nothing for this.
+import { job, send } from "./context";
+import { T } from "./state";
+import { framesOf } from "./traceback";
+
+export { JOINING_ALL, joiningThread } from "./state";
+
+const QUIET_MS = 50;
+
+/**
+ * One Atomics.wait on view[slot] while it holds `value`, for `ms` (Infinity: no timeout),
+ * with the thread marked blocked on `on` (what `op` says) if it waits without a timeout.
+ */
+export function wait(view: Int32Array, slot: number, value: number, ms: number, on: number, op: string): "ok" | "not-equal" | "timed-out" {
+  if (ms !== Infinity) return Atomics.wait(view, slot, value, ms);
+  const first = Atomics.wait(view, slot, value, QUIET_MS);
+  if (first !== "timed-out") return first;
+  const me = new Int32Array(job().desc.state);
+  const seq = Atomics.add(me, T.BlockSeq, 1) + 1;
+  const frame = framesOf(new Error()).at(-1);
+  send({ type: "blocked", ident: job().desc.ident, on, op, seq, where: frame ? { label: frame.label, line: frame.line, fn: frame.fn, code: frame.code } : null });
+  Atomics.store(me, T.Blocked, on);
+  try {
+    return Atomics.wait(view, slot, value);
+  } finally {
+    Atomics.store(me, T.Blocked, 0);
+  }
+}

@@ -1,0 +1,193 @@
+// Lock and RLock on shared memory: a futex-style mutex (0 free, 1 locked,
+// 2 locked with waiters) whose uncontended acquire and release are one
+// compare-and-swap each, and whose waits block only the calling thread.
+import { inspect } from "node:util";
+import { job } from "./context";
+import { RuntimeError, ValueError, PyTypeError } from "./errors";
+import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
+import { timeoutMs } from "./state";
+import { wait } from "./blocking";
+
+/** Int32 slots of a lock's memory. */
+export const enum L {
+  State = 0,
+  /** Ident of the thread holding it (for RLock ownership, Condition checks and deadlock reports). */
+  Owner = 1,
+  /** RLock recursion depth. */
+  Count = 2,
+  Size = 4,
+}
+
+const me = () => job().desc.ident;
+
+/** Python's checks of acquire's arguments, and the wait they ask for in ms (0: don't wait). */
+export function acquireMs(blocking: unknown, timeout: unknown): number {
+  if (typeof blocking !== "boolean" && typeof blocking !== "number") throw new PyTypeError("blocking must be a boolean");
+  const t = timeout === undefined || timeout === null ? -1 : timeout;
+  if (typeof t !== "number") throw new PyTypeError(`timeout must be a number of seconds, not ${typeof t}`);
+  if (!blocking) {
+    if (t !== -1) throw new ValueError("can't specify a timeout for a non-blocking call");
+    return 0;
+  }
+  return timeoutMs(t, "error");
+}
+
+/** Spins before sleeping: a lock held for a few instructions is usually free again sooner than a futex wake-up. */
+const SPINS = 200;
+
+/** Takes the mutex in view: true when taken, false when ms ran out. */
+export function lockMutex(view: Int32Array, ms: number, id: number, op: string): boolean {
+  let c = Atomics.compareExchange(view, L.State, 0, 1);
+  if (c === 0) return true;
+  if (ms === 0) return false;
+  for (let i = 0; i < SPINS; i++) {
+    if (Atomics.load(view, L.State) === 0) {
+      c = Atomics.compareExchange(view, L.State, 0, 1);
+      if (c === 0) return true;
+    }
+  }
+  const deadline = performance.now() + ms;
+  do {
+    if (c === 2 || Atomics.compareExchange(view, L.State, 1, 2) !== 0) {
+      const left = ms === Infinity ? Infinity : deadline - performance.now();
+      if (left <= 0) return false;
+      wait(view, L.State, 2, left, id, op);
+    }
+    c = Atomics.compareExchange(view, L.State, 0, 2);
+  } while (c !== 0);
+  return true;
+}
+
+export function unlockMutex(view: Int32Array): void {
+  if (Atomics.sub(view, L.State, 1) !== 1) {
+    Atomics.store(view, L.State, 0);
+    Atomics.notify(view, L.State, 1);
+  }
+}
+
+/** What `using _ = x.hold()` returns: releases x at the end of the block. */
+function holder(release: () => void): Disposable {
+  return { [Symbol.dispose]: release };
+}
+
+export class Lock {
+  declare readonly id: number;
+  declare private readonly view: Int32Array;
+
+  constructor() {
+    initLock(this, allocate("Lock", L.Size));
+  }
+
+  acquire(blocking: boolean = true, timeout: number = -1): boolean {
+    const ms = acquireMs(blocking, timeout);
+    const ok = lockMutex(this.view, ms, this.id, "acquire");
+    if (ok) Atomics.store(this.view, L.Owner, me());
+    return ok;
+  }
+
+  release(): void {
+    if (Atomics.load(this.view, L.State) === 0) throw new RuntimeError("release unlocked lock");
+    Atomics.store(this.view, L.Owner, 0);
+    unlockMutex(this.view);
+  }
+
+  locked(): boolean {
+    return Atomics.load(this.view, L.State) !== 0;
+  }
+
+  hold(): Disposable {
+    this.acquire();
+    return holder(() => this.release());
+  }
+
+  /** For Condition: whether the calling thread holds it (a Lock has no owner in Python; we know who took it). */
+  isOwned(): boolean {
+    return this.locked() && Atomics.load(this.view, L.Owner) === me();
+  }
+
+  toString(): string {
+    return `<${this.locked() ? "locked" : "unlocked"} Lock object #${this.id}>`;
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+function initLock(lock: Lock, state: SharedState): Lock {
+  hidden(lock, { id: state.id, view: new Int32Array(state.buffer) });
+  return adopt(lock, "Lock", state);
+}
+defineKind("Lock", (state) => initLock(Object.create(Lock.prototype) as Lock, state));
+
+export class RLock {
+  declare readonly id: number;
+  declare private readonly view: Int32Array;
+
+  constructor() {
+    initRLock(this, allocate("RLock", L.Size));
+  }
+
+  acquire(blocking: boolean = true, timeout: number = -1): boolean {
+    const ms = acquireMs(blocking, timeout);
+    if (Atomics.load(this.view, L.Owner) === me() && Atomics.load(this.view, L.State) !== 0) {
+      Atomics.add(this.view, L.Count, 1);
+      return true;
+    }
+    if (!lockMutex(this.view, ms, this.id, "acquire")) return false;
+    Atomics.store(this.view, L.Owner, me());
+    Atomics.store(this.view, L.Count, 1);
+    return true;
+  }
+
+  release(): void {
+    if (Atomics.load(this.view, L.State) === 0 || Atomics.load(this.view, L.Owner) !== me()) {
+      throw new RuntimeError("cannot release un-acquired lock");
+    }
+    if (Atomics.sub(this.view, L.Count, 1) === 1) {
+      Atomics.store(this.view, L.Owner, 0);
+      unlockMutex(this.view);
+    }
+  }
+
+  locked(): boolean {
+    return Atomics.load(this.view, L.State) !== 0;
+  }
+
+  hold(): Disposable {
+    this.acquire();
+    return holder(() => this.release());
+  }
+
+  isOwned(): boolean {
+    return this.locked() && Atomics.load(this.view, L.Owner) === me();
+  }
+
+  /** For Condition.wait: let go of every level at once, and get them all back. */
+  releaseAll(): number {
+    if (!this.isOwned()) throw new RuntimeError("cannot release un-acquired lock");
+    const depth = Atomics.load(this.view, L.Count);
+    Atomics.store(this.view, L.Count, 0);
+    Atomics.store(this.view, L.Owner, 0);
+    unlockMutex(this.view);
+    return depth;
+  }
+  acquireAll(depth: number): void {
+    lockMutex(this.view, Infinity, this.id, "acquire");
+    Atomics.store(this.view, L.Owner, me());
+    Atomics.store(this.view, L.Count, depth);
+  }
+
+  toString(): string {
+    const owner = Atomics.load(this.view, L.Owner);
+    return `<${this.locked() ? "locked" : "unlocked"} RLock object #${this.id} owner=${owner} count=${Atomics.load(this.view, L.Count)}>`;
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+function initRLock(lock: RLock, state: SharedState): RLock {
+  hidden(lock, { id: state.id, view: new Int32Array(state.buffer) });
+  return adopt(lock, "RLock", state);
+}
+defineKind("RLock", (state) => initRLock(Object.create(RLock.prototype) as RLock, state));
