@@ -1,0 +1,97 @@
+// The real VS Code, as this project's own tool (see ../shared notes on why it
+// is code-server here):
+//   node scripts/vscode.mjs open   installs what is missing, serves the lessons in VS Code, prints the address
+//   node scripts/vscode.mjs test   runs test/integration inside the real extension host, then the e2e check of
+//                                  the notebook UI in Chromium; prints "N passed, N failed"
+import { cpSync, mkdtempSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { format } from "node:util";
+import { join } from "node:path";
+import { ensureCodeServer, ensureDebianPackages } from "./vscode/install.mjs";
+import { startServer } from "./vscode/server.mjs";
+import { launchBrowser } from "./vscode/browser.mjs";
+
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const mode = process.argv[2];
+const port = Number(process.env.CONCNB_PORT ?? (mode === "test" ? 18080 + (process.pid % 1000) : 8080));
+const HARD_TIMEOUT_MS = 10 * 60_000;
+
+async function open() {
+  ensureDebianPackages();
+  const codeServer = ensureCodeServer(root);
+  if (!existsSync(join(root, "out", "extension.js"))) throw new Error("the extension is not built: run npm install (or npm run build) first");
+  const server = await startServer({ codeServer, port, folder: join(root, "notebooks") });
+  const url = server.url([["extensionDevelopmentPath", server.remote(root)]]);
+  console.log(`\nConcurrency Notebooks in VS Code ${"1.100"}: open\n\n  ${url}\n\nin a browser (the lessons are in the Explorer). Ctrl-C stops the server.`);
+  process.on("SIGINT", () => void server.stop().then(() => process.exit(0)));
+}
+
+async function test() {
+  ensureDebianPackages();
+  const codeServer = ensureCodeServer(root);
+  const workspace = mkdtempSync(join(tmpdir(), "concnb-workspace-"));
+  cpSync(join(root, "notebooks"), workspace, { recursive: true });
+  const server = await startServer({ codeServer, port, folder: workspace });
+  const browser = await launchBrowser();
+  const counts = { passed: 0, failed: 0 };
+  try {
+    const integration = await runIntegration(browser, server);
+    counts.passed += integration.passed;
+    counts.failed += integration.failed;
+    const { runE2E } = await import("../test/e2e/notebook-ui.mjs");
+    const e2e = await runE2E(browser, server, { workspace, root });
+    counts.passed += e2e.passed;
+    counts.failed += e2e.failed;
+  } finally {
+    await browser.close().catch(() => {});
+    await server.stop();
+  }
+  console.log(`\n${counts.passed} passed, ${counts.failed} failed`);
+  process.exitCode = counts.failed === 0 && counts.passed > 0 ? 0 : 1;
+}
+
+/** Mocha inside the real extension host; resolves with its counts once the workbench reports the exit code. */
+async function runIntegration(browser, server) {
+  const page = await browser.newPage();
+  let result = null;
+  const exited = new Promise((resolve) => {
+    void page.exposeFunction("codeAutomationExit", (code) => resolve(code));
+  });
+  await page.exposeFunction("codeAutomationLog", (type, args) => {
+    const line = format(...(Array.isArray(args) ? args : [args]));
+    const m = /INTEGRATION RESULT (\d+) passed, (\d+) failed/.exec(line);
+    if (m) result = { passed: Number(m[1]), failed: Number(m[2]) };
+    if (!/Failed to fetch|vsda|marketplace|gallery/i.test(line)) console.log(`  ${line}`);
+  });
+  await page.goto(
+    server.url([
+      ["extensionDevelopmentPath", server.remote(root)],
+      ["extensionTestsPath", server.remote(join(root, "out", "test", "integration", "index.js"))],
+    ]),
+  );
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), HARD_TIMEOUT_MS))]);
+  await page.close();
+  if (code === "timeout") {
+    console.log("integration tests: no result within the time limit");
+    return { passed: result?.passed ?? 0, failed: (result?.failed ?? 0) + 1 };
+  }
+  console.log(`integration tests: the extension host exited with ${code}`);
+  return result ?? { passed: 0, failed: 1 };
+}
+
+const hard = setTimeout(() => {
+  console.error("vscode.mjs: hard time limit reached");
+  process.exit(1);
+}, HARD_TIMEOUT_MS + 120_000);
+hard.unref();
+
+if (mode === "open") await open();
+else if (mode === "test") {
+  await test();
+  // the browser's and server's pipes may linger; the verdict is in
+  process.exit(process.exitCode ?? 0);
+}
+else {
+  console.error("usage: node scripts/vscode.mjs open|test");
+  process.exit(2);
+}

@@ -1,0 +1,139 @@
+// The extension in a real VS Code: activation on a .concnb, our kernel chosen
+// without asking, cells on real threads with per-thread output, a thread's
+// exception on stderr, interrupt, restart.
+import { strict as assert } from "node:assert";
+import * as vscode from "vscode";
+
+const EXTENSION_ID = "concurrency-notebooks.concurrency-notebooks";
+const STDOUT = "application/vnd.code.notebook.stdout";
+const STDERR = "application/vnd.code.notebook.stderr";
+const ERROR = "application/vnd.code.notebook.error";
+
+function cell(source: string): vscode.NotebookCellData {
+  return new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, "typescript");
+}
+
+async function openNotebook(...sources: string[]): Promise<vscode.NotebookDocument> {
+  const doc = await vscode.workspace.openNotebookDocument("concnb", new vscode.NotebookData(sources.map(cell)));
+  await vscode.window.showNotebookDocument(doc);
+  return doc;
+}
+
+function text(c: vscode.NotebookCell, mime: string): string {
+  const dec = new TextDecoder();
+  return c.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime).map((i) => dec.decode(i.data))).join("");
+}
+
+/** Resolves when the cell's execution has ended (its summary has an end time), waiting on document events. */
+function ended(doc: vscode.NotebookDocument, index: number): Promise<vscode.NotebookCell> {
+  const done = () => {
+    const c = doc.cellAt(index);
+    return c.executionSummary?.timing?.endTime !== undefined && c.executionSummary?.success !== undefined ? c : null;
+  };
+  return new Promise((resolve) => {
+    const now = done();
+    if (now) return resolve(now);
+    const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
+      if (e.notebook !== doc) return;
+      const c = done();
+      if (c) {
+        sub.dispose();
+        resolve(c);
+      }
+    });
+  });
+}
+
+/** Resolves when the cell's stdout shows `line`: it is running. */
+function printed(doc: vscode.NotebookDocument, index: number, line: string): Promise<void> {
+  return new Promise((resolve) => {
+    const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
+      if (e.notebook === doc && text(doc.cellAt(index), STDOUT).includes(line)) {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+}
+
+async function run(doc: vscode.NotebookDocument, index: number): Promise<vscode.NotebookCell> {
+  const end = ended(doc, index);
+  await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: index, end: index + 1 }], document: doc.uri });
+  return end;
+}
+
+suite("Concurrency Notebooks in VS Code", function () {
+  this.timeout(90_000); // showNotebookDocument alone sometimes takes 30 s in the headless workbench
+
+  teardown(() => vscode.commands.executeCommand("workbench.action.closeAllEditors"));
+
+  test("activates on a .concnb and opens it with our kernel, without asking which", async () => {
+    const doc = await openNotebook(`console.log("hello from", "${"VS Code"}")`);
+    assert.equal(doc.notebookType, "concnb");
+    const c = await run(doc, 0);
+    assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, "extension is active");
+    assert.equal(c.executionSummary?.success, true);
+    assert.equal(text(c, STDOUT), "[MainThread] hello from VS Code\n");
+    assert.equal(c.executionSummary?.executionOrder, 1);
+  });
+
+  test("shows each thread's output apart, and a thread's exception on stderr while main carries on", async () => {
+    const doc = await openNotebook(`import { Thread } from "threading";
+function worker(n: number) {
+  console.log("working", n);
+}
+function bad() {
+  throw new Error("boom");
+}
+const ts = [1, 2, 3].map((n) => new Thread({ target: worker, args: [n] }));
+ts.forEach((t) => t.start());
+ts.forEach((t) => t.join());
+const b = new Thread({ target: bad });
+b.start();
+b.join();
+console.log("main carries on");`);
+    const c = await run(doc, 0);
+    assert.equal(c.executionSummary?.success, true);
+    const out = text(c, STDOUT);
+    for (const n of [1, 2, 3]) assert.match(out, new RegExp(`^\\[Thread-${n} \\(worker\\)\\] working ${n}$`, "m"));
+    assert.match(out, /^\[MainThread\] main carries on$/m);
+    const err = text(c, STDERR);
+    assert.match(err, /^\[Thread-4 \(bad\)\] Exception in thread Thread-4 \(bad\):$/m);
+    assert.match(err, /^\[Thread-4 \(bad\)\] {3}File "cell 1", line 6, in bad$/m);
+    assert.equal(text(c, ERROR), "");
+  });
+
+  test("an error in the main thread fails the cell and points at its line", async () => {
+    const doc = await openNotebook(`const a = 1;\nnotDefined(a);`);
+    const c = await run(doc, 0);
+    assert.equal(c.executionSummary?.success, false);
+    assert.match(text(c, ERROR), /notDefined is not defined/);
+    assert.match(text(c, ERROR), /File \\?"cell 1\\?", line 2/);
+  });
+
+  test("interrupt ends `while (true) {}` within 2 s, and the next cell runs", async () => {
+    const doc = await openNotebook(`console.log("spinning");\nwhile (true) {}`, `console.log("next")`);
+    const running = printed(doc, 0, "spinning");
+    const end = ended(doc, 0);
+    void vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 0, end: 1 }], document: doc.uri });
+    await running;
+    const t0 = Date.now();
+    await vscode.commands.executeCommand("notebook.cell.cancelExecution", { ranges: [{ start: 0, end: 1 }], document: doc.uri });
+    const c = await end;
+    const took = Date.now() - t0;
+    assert.equal(c.executionSummary?.success, false);
+    assert.ok(took < 2000, `interrupt took ${took} ms`);
+    const next = await run(doc, 1);
+    assert.equal(text(next, STDOUT), "[MainThread] next\n");
+  });
+
+  test("Restart Kernel drops the notebook's state, and cells run again", async () => {
+    const doc = await openNotebook(`const kept = 41;`, `console.log(typeof kept)`);
+    await run(doc, 0);
+    assert.equal(text(await run(doc, 1), STDOUT), "[MainThread] number\n");
+    await vscode.commands.executeCommand("concnb.restartKernel", doc);
+    const c = await run(doc, 1);
+    assert.equal(text(c, STDOUT), "[MainThread] undefined\n");
+    assert.equal(c.executionSummary?.executionOrder, 1);
+  });
+});
