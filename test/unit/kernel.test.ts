@@ -26,9 +26,11 @@ describe("kernel: a cell is a program", function () {
 
   it("runs threads at the same time: three sleeping threads overlap", async () => {
     const r = await k.run(`
-      import { Thread } from "threading";
+      import { Thread, Barrier } from "threading";
       import { sleep, perfCounter } from "time";
-      function nap() { const a = perfCounter(); sleep(0.3); console.log(a, perfCounter()); }
+      // all three are running before any sleeps: a loaded machine may start workers late
+      const ready = new Barrier(3);
+      function nap() { ready.wait(); const a = perfCounter(); sleep(0.3); console.log(a, perfCounter()); }
       const ts = [0, 1, 2].map(() => new Thread({ target: nap }));
       ts.forEach((t) => t.start());
       ts.forEach((t) => t.join());`);
