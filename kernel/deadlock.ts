@@ -19,6 +19,15 @@ interface BlockInfo {
   where: Where | null;
 }
 
+/** What a thread blocked in `op` is doing, said of the object it waits on. */
+const VERBS: Record<string, string> = {
+  acquire: "waits to acquire",
+  get: "waits for an item from",
+  put: "waits for room in",
+  join: "waits for every task of",
+  result: "waits for the result of",
+};
+
 /** How many checks in a row must see the same picture: with CHECK_MS apart, about half a second. */
 const STEADY_CHECKS = 3;
 export const CHECK_MS = 200;
@@ -105,7 +114,7 @@ export class DeadlockWatch {
     const joined = threads.find((t) => joiningThread(t.ident) === on);
     if (joined) return `waits to join thread ${joined.name}`;
     const holder = this.holderOf(on, threads);
-    const verb = op === "acquire" ? "waits to acquire" : "waits on";
+    const verb = VERBS[op] ?? "waits on";
     return `${verb} ${this.describe(on)}${holder ? `, held by ${holder}` : ""}`;
   }
 

@@ -46,6 +46,9 @@ export class WorkerPool {
   private readonly idle: PoolWorker[] = [];
   private readonly all = new Set<PoolWorker>();
   private readonly maxIdle = Math.max(4, cpus().length * 2);
+  /** Shared memory that values stored as bytes refer to, by id (runtime/transfer). */
+  private readonly buffers = new Map<number, SharedArrayBuffer>();
+  private readonly bufferWaiters = new Map<number, Array<(b: SharedArrayBuffer) => void>>();
   private disposed = false;
 
   constructor(
@@ -83,6 +86,24 @@ export class WorkerPool {
     await w.worker.terminate();
   }
 
+  /**
+   * Calls back with the buffer of `id`. Its owner announced it before the value
+   * that refers to it was stored, but on another port, so it may not be here yet.
+   */
+  whenBuffer(id: number, then: (b: SharedArrayBuffer) => void): void {
+    const b = this.buffers.get(id);
+    if (b) return then(b);
+    const waiting = this.bufferWaiters.get(id) ?? [];
+    waiting.push(then);
+    this.bufferWaiters.set(id, waiting);
+  }
+
+  private addBuffer(id: number, buffer: SharedArrayBuffer): void {
+    this.buffers.set(id, buffer);
+    for (const then of this.bufferWaiters.get(id) ?? []) then(buffer);
+    this.bufferWaiters.delete(id);
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
     await Promise.all([...this.all].map((w) => this.discard(w)));
@@ -108,6 +129,7 @@ export class WorkerPool {
     this.all.add(w);
     out.port1.on("message", (m: FromWorker) => {
       if (m.type === "ready") return;
+      if (m.type === "buffer") return this.addBuffer(m.id, m.buffer);
       if (m.type === "jobDone") w.chainIds = m.chainIds;
       w.owner?.onMessage(w, m);
     });

@@ -129,6 +129,8 @@ export class Program implements Owner {
           w.reply(m.id, [...this.threads.values()].filter((d) => Atomics.load(state(d), T.State) === STARTED));
         } else if (m.op === "atexit") {
           w.reply(m.id, this.exitHandlers.splice(0));
+        } else if (m.op === "buffer") {
+          this.pool.whenBuffer(m.bufferId, (b) => w.reply(m.id, b));
         }
         break;
       case "object":
@@ -142,6 +144,7 @@ export class Program implements Owner {
         this.exitHandlers.push({ seq: m.seq, spec: m.spec, args: m.args });
         break;
       case "ready":
+      case "buffer": // the pool keeps those
         break;
     }
   }

@@ -122,6 +122,10 @@ export type FromWorker =
   | { type: "blocked"; ident: number; on: number; op: string; seq: number; where: Where | null }
   /** A synchronous call: the worker blocks until the kernel answers on its rpc port. */
   | { type: "rpc"; id: number; op: "enumerate" | "atexit"; programId: number }
+  /** Shared memory met inside a value stored in a queue or future, by its kernel-wide buffer id (see runtime/transfer). */
+  | { type: "rpc"; id: number; op: "buffer"; programId: number; bufferId: number }
+  /** Shared memory that values stored as bytes refer to: the kernel keeps it for threads that meet its id. */
+  | { type: "buffer"; id: number; buffer: SharedArrayBuffer }
   /** An exit handler registered by a thread other than main: the main thread runs it at the end. */
   | { type: "atexit"; programId: number; seq: number; spec: TargetSpec; args: unknown[] };
 

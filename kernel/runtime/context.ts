@@ -32,7 +32,9 @@ export function send(m: FromWorker): void {
 
 let rpcSeq = 0;
 /** Asks the kernel and blocks this thread for its answer (the kernel's event loop is never busy with user code). */
-export function rpc(m: Omit<Extract<FromWorker, { type: "rpc" }>, "id">): unknown {
+type RpcCall = Extract<FromWorker, { type: "rpc" }>;
+type WithoutId<M> = M extends unknown ? Omit<M, "id"> : never;
+export function rpc(m: WithoutId<RpcCall>): unknown {
   const id = ++rpcSeq;
   Atomics.store(rpcFlag, 0, 0);
   send({ ...m, id } as FromWorker);

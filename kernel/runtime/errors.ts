@@ -1,6 +1,6 @@
 // Python's exception names, as classes cells can catch with instanceof and
 // whose `name` survives crossing threads (tracebacks print it).
-function define(name: string, base: ErrorConstructor = Error) {
+export function define(name: string, base: ErrorConstructor = Error) {
   const cls = class extends base {
     constructor(message?: string) {
       super(message);

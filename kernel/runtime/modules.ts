@@ -13,6 +13,7 @@ import { Barrier, BrokenBarrierError } from "./barrier";
 import { local } from "./local";
 import { RawValue, Value, RawArray, SharedArrayOf } from "./sharedctypes";
 import { ModuleNotFoundError } from "./errors";
+import { Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full } from "./queue";
 
 const runtime: Record<string, object> = {
   threading: {
@@ -21,6 +22,7 @@ const runtime: Record<string, object> = {
     Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, BrokenBarrierError, local,
   },
   atexit: publicOf(atexit, ["register", "unregister"]),
+  queue: Object.freeze({ Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full }),
   sharedctypes: { Value, RawValue, Array: SharedArrayOf, RawArray },
   time: publicOf(time, ["sleep", "perfCounter", "monotonic", "time"]),
   sys: publicOf(sys, ["exit", "SystemExit"]),

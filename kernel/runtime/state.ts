@@ -34,6 +34,8 @@ export const enum G {
   OutSeq = 1,
   /** Ids of runtime objects (locks, events, ...), unique in the kernel. */
   ObjectId = 2,
+  /** Ids of shared buffers met inside values stored as bytes (runtime/transfer). */
+  BufferId = 3,
   Size = 4,
 }
 

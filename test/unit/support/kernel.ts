@@ -1,10 +1,10 @@
 // Runs cells on a real Kernel (real worker threads) and collects what they wrote.
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { Kernel } from "../../../kernel/kernel";
 import type { CellResult, OutputRecord } from "../../../kernel/protocol/messages";
 
-/** The thread entry, built next to the bundled tests (out/test/unit → out/thread.js). */
-export const THREAD_ENTRY = join(__dirname, "..", "..", "thread.js");
+/** The thread entry, built at the top of out/ (tests are bundled under out/test/unit/, at any depth). */
+export const THREAD_ENTRY = join(__dirname.slice(0, __dirname.lastIndexOf(`${sep}out${sep}`) + 5), "thread.js");
 
 export interface Ran {
   result: CellResult;

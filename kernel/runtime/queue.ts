@@ -1,0 +1,297 @@
+// "queue": Python's Queue, LifoQueue, PriorityQueue and SimpleQueue on
+// shared memory. Any thread that holds the queue (through args, a top-level
+// binding, another queue) puts and gets without a message to anyone: the
+// items live as bytes in a growable shared buffer (records.ts), guarded by a
+// futex mutex; waits for an item, for room or for the last taskDone are
+// sequence words a waiter sleeps on, so a wake-up between releasing the mutex
+// and sleeping is never lost. Items are copies; runtime objects inside them
+// (locks, queues, futures) stay the same objects.
+import { inspect } from "node:util";
+import { define, PyTypeError, ValueError } from "./errors";
+import { lockMutex, unlockMutex } from "./locks";
+import { Records, newRecordBuffer } from "./records";
+import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
+import { timeoutMs } from "./state";
+import { wait } from "./blocking";
+import { pack, unpack } from "./transfer";
+
+export const Empty = define("Empty");
+export const Full = define("Full");
+
+/** Int32 slots of a queue's control memory (slot 0 is the mutex, as runtime/locks lays it out). */
+const enum Q {
+  Mutex = 0,
+  Count = 3,
+  Head = 4,
+  Tail = 5,
+  Unfinished = 6,
+  /** Bumped on every put / get / last taskDone: the words waiters sleep on. */
+  NotEmpty = 7,
+  NotFull = 8,
+  AllDone = 9,
+  Size = 12,
+}
+
+type Order = "fifo" | "lifo" | "priority";
+
+interface Internal {
+  view: Int32Array;
+  records: Records;
+  maxsize: number;
+  order: Order;
+}
+const I = Symbol("concnb.queue");
+
+/** Python's rules for block/timeout: ms to wait (0: not at all, Infinity: for ever). */
+function waitMs(block: unknown, timeout: unknown): number {
+  if (!block) return 0;
+  if (timeout === undefined || timeout === null) return Infinity;
+  if (typeof timeout !== "number") throw new PyTypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
+  if (timeout < 0) throw new ValueError("'timeout' must be a non-negative number");
+  return timeoutMs(timeout);
+}
+
+class BaseQueue {
+  declare readonly id: number;
+  declare [I]: Internal;
+
+  protected init(kind: string, order: Order, maxsize: number): void {
+    if (typeof maxsize !== "number" || Number.isNaN(maxsize)) throw new PyTypeError("maxsize must be a number");
+    const state = allocate(kind, Q.Size);
+    setup(this, kind, state, { data: newRecordBuffer(), maxsize: Math.max(0, Math.trunc(maxsize)), order });
+  }
+
+  get maxsize(): number {
+    return this[I].maxsize;
+  }
+
+  qsize(): number {
+    return Atomics.load(this[I].view, Q.Count);
+  }
+  empty(): boolean {
+    return this.qsize() === 0;
+  }
+  full(): boolean {
+    const { maxsize } = this[I];
+    return maxsize > 0 && this.qsize() >= maxsize;
+  }
+
+  put(item: unknown, block: boolean = true, timeout?: number | null): void {
+    const bytes = pack(item); // before the mutex: copying the item may take a while
+    const { view, records, maxsize } = this[I];
+    const ms = waitMs(block, timeout);
+    const deadline = performance.now() + ms;
+    lockMutex(view, Infinity, this.id, "acquire");
+    try {
+      while (maxsize > 0 && view[Q.Count] >= maxsize) {
+        const left = ms === Infinity ? Infinity : deadline - performance.now();
+        if (left <= 0) throw new Full();
+        sleepOn(this, Q.NotFull, left, "put");
+      }
+      const at = records.append(view[Q.Head], view[Q.Tail], bytes);
+      view[Q.Head] = at.head;
+      view[Q.Tail] = at.tail;
+      Atomics.add(view, Q.Count, 1);
+      view[Q.Unfinished]++;
+      wake(view, Q.NotEmpty, 1);
+    } finally {
+      unlockMutex(view);
+    }
+  }
+
+  get(block: boolean = true, timeout?: number | null): unknown {
+    const { view } = this[I];
+    const ms = waitMs(block, timeout);
+    const deadline = performance.now() + ms;
+    let bytes: Uint8Array;
+    lockMutex(view, Infinity, this.id, "acquire");
+    try {
+      while (view[Q.Count] === 0) {
+        const left = ms === Infinity ? Infinity : deadline - performance.now();
+        if (left <= 0) throw new Empty();
+        sleepOn(this, Q.NotEmpty, left, "get");
+      }
+      bytes = this.take();
+      Atomics.sub(view, Q.Count, 1);
+      if (view[Q.Count] === 0) view[Q.Head] = view[Q.Tail] = 0;
+      wake(view, Q.NotFull, 1);
+    } finally {
+      unlockMutex(view);
+    }
+    return unpack(bytes);
+  }
+
+  putNowait(item: unknown): void {
+    this.put(item, false);
+  }
+  getNowait(): unknown {
+    return this.get(false);
+  }
+
+  /** Removes the next item by this queue's order; the caller holds the mutex and knows there is one. */
+  private take(): Uint8Array {
+    const { view, records, order } = this[I];
+    const head = view[Q.Head];
+    const tail = view[Q.Tail];
+    if (order === "fifo") {
+      const r = records.read(head);
+      view[Q.Head] = r.next;
+      return r.item;
+    }
+    if (order === "lifo") {
+      const at = records.startOfLast(tail);
+      view[Q.Tail] = at;
+      return records.read(at).item;
+    }
+    // priority: the smallest item, by Python's ordering; a linear scan keeps the bytes in one run
+    let best = records.read(head);
+    let bestAt = head;
+    let bestValue = unpack(best.item);
+    for (let at = best.next; at < tail; ) {
+      const r = records.read(at);
+      const v = unpack(r.item);
+      if (compare(v, bestValue) < 0) {
+        best = r;
+        bestAt = at;
+        bestValue = v;
+      }
+      at = r.next;
+    }
+    view[Q.Tail] = records.remove(bestAt, best.next, tail);
+    return best.item;
+  }
+
+  toString(): string {
+    return `<${this.constructor.name} #${this.id}: ${this.qsize()} items>`;
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** Sleeps on a sequence word with the mutex let go, and takes the mutex back. */
+function sleepOn(q: BaseQueue, slot: Q, ms: number, op: string): void {
+  const view = q[I].view;
+  const seq = Atomics.load(view, slot);
+  unlockMutex(view);
+  try {
+    wait(view, slot, seq, ms, q.id, op);
+  } finally {
+    lockMutex(view, Infinity, q.id, "acquire");
+  }
+}
+
+function wake(view: Int32Array, slot: Q, n: number): void {
+  Atomics.add(view, slot, 1);
+  Atomics.notify(view, slot, n);
+}
+
+export class Queue extends BaseQueue {
+  constructor(maxsize: number = 0) {
+    super();
+    this.init(new.target.name === "Queue" ? "Queue" : new.target.name, orderOf(new.target), maxsize);
+  }
+
+  /** A consumer says one item got by get() is fully processed. */
+  taskDone(): void {
+    const { view } = this[I];
+    lockMutex(view, Infinity, this.id, "acquire");
+    try {
+      const left = view[Q.Unfinished] - 1;
+      if (left < 0) throw new ValueError("taskDone() called too many times");
+      view[Q.Unfinished] = left;
+      if (left === 0) wake(view, Q.AllDone, Infinity);
+    } finally {
+      unlockMutex(view);
+    }
+  }
+
+  /** Blocks until every item ever put has had its taskDone(). */
+  join(): void {
+    const { view } = this[I];
+    lockMutex(view, Infinity, this.id, "acquire");
+    try {
+      while (view[Q.Unfinished] > 0) sleepOn(this, Q.AllDone, Infinity, "join");
+    } finally {
+      unlockMutex(view);
+    }
+  }
+
+  get unfinishedTasks(): number {
+    return Atomics.load(this[I].view, Q.Unfinished);
+  }
+}
+
+export class LifoQueue extends Queue {}
+export class PriorityQueue extends Queue {}
+
+/** No size limit, no task tracking: put never blocks. */
+export class SimpleQueue extends BaseQueue {
+  constructor() {
+    super();
+    this.init("SimpleQueue", "fifo", 0);
+  }
+  override put(item: unknown, _block: boolean = true, _timeout?: number | null): void {
+    super.put(item);
+  }
+}
+
+function orderOf(cls: Function): Order {
+  let p: unknown = cls;
+  while (typeof p === "function") {
+    if (p === PriorityQueue) return "priority";
+    if (p === LifoQueue) return "lifo";
+    p = Object.getPrototypeOf(p);
+  }
+  return "fifo";
+}
+
+const classes: Record<string, Function> = { Queue, LifoQueue, PriorityQueue, SimpleQueue };
+
+interface Extra {
+  data: SharedArrayBuffer;
+  maxsize: number;
+  order: Order;
+}
+
+function setup(q: BaseQueue, kind: string, state: SharedState, extra: Extra): BaseQueue {
+  hidden(q, { id: state.id });
+  Object.defineProperty(q, I, {
+    value: { view: new Int32Array(state.buffer), records: new Records(extra.data), maxsize: extra.maxsize, order: extra.order } satisfies Internal,
+  });
+  return adopt(q, "Queue", state, () => ({ ...extra, kind }));
+}
+defineKind("Queue", (state, extra, lookup) => {
+  const e = extra as Extra & { kind: string };
+  const cls = classes[e.kind] ?? (lookup(e.kind) as Function | undefined) ?? Queue;
+  return setup(Object.create(cls.prototype as object) as BaseQueue, e.kind, state, e);
+});
+
+/**
+ * Python's `<` for what a priority queue holds: numbers with numbers, strings
+ * with strings, arrays (Python's tuples) item by item; anything else cannot
+ * be ordered, as in Python.
+ */
+export function compare(a: unknown, b: unknown): number {
+  if ((typeof a === "number" || typeof a === "bigint" || typeof a === "boolean") && (typeof b === "number" || typeof b === "bigint" || typeof b === "boolean")) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const c = compare(a[i], b[i]);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length;
+  }
+  throw new PyTypeError(`'<' not supported between instances of '${pyType(a)}' and '${pyType(b)}'`);
+}
+
+function pyType(v: unknown): string {
+  if (v === null || v === undefined) return "NoneType";
+  if (Array.isArray(v)) return "tuple";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "string") return "str";
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  return typeof v;
+}
