@@ -3,7 +3,7 @@
 // compare-and-swap each, and whose waits block only the calling thread.
 import { inspect } from "node:util";
 import { job } from "./context";
-import { RuntimeError, ValueError, PyTypeError } from "./errors";
+import { RuntimeError, ValueError, PyTypeError, OverflowError } from "./errors";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
 import { timeoutMs } from "./state";
 import { wait } from "./blocking";
@@ -20,11 +20,20 @@ export const enum L {
 
 const me = () => job().desc.ident;
 
-/** Python's checks of acquire's arguments, and the wait they ask for in ms (0: don't wait). */
+/** Python turns a timeout into int64 nanoseconds before it looks at it: past this, that conversion overflows. */
+const PYTIME_MAX_SECONDS = 2 ** 63 / 1e9;
+
+/**
+ * Python's checks of acquire's arguments, and the wait they ask for in ms (0: don't wait).
+ * The order is Python's: converting the timeout fails first, so acquire(false, 1e100)
+ * and acquire(true, -Infinity) are OverflowErrors, not ValueErrors.
+ */
 export function acquireMs(blocking: unknown, timeout: unknown): number {
   if (typeof blocking !== "boolean" && typeof blocking !== "number") throw new PyTypeError("blocking must be a boolean");
   const t = timeout === undefined || timeout === null ? -1 : timeout;
   if (typeof t !== "number") throw new PyTypeError(`timeout must be a number of seconds, not ${typeof t}`);
+  if (Number.isNaN(t)) throw new ValueError("Invalid value NaN (not a number)");
+  if (Math.abs(t) >= PYTIME_MAX_SECONDS) throw new OverflowError("timestamp too large to convert to C PyTime_t");
   if (!blocking) {
     if (t !== -1) throw new ValueError("can't specify a timeout for a non-blocking call");
     return 0;
@@ -58,10 +67,19 @@ export function lockMutex(view: Int32Array, ms: number, id: number, op: string):
   return true;
 }
 
-export function unlockMutex(view: Int32Array): void {
-  if (Atomics.sub(view, L.State, 1) !== 1) {
-    Atomics.store(view, L.State, 0);
-    Atomics.notify(view, L.State, 1);
+/**
+ * Lets go of the mutex; false if it was not locked. One compare-and-swap both
+ * checks and unlocks, so of two threads releasing a Lock held once, exactly
+ * one succeeds (the other gets Python's RuntimeError), never both.
+ */
+export function unlockMutex(view: Int32Array): boolean {
+  for (;;) {
+    const c = Atomics.load(view, L.State);
+    if (c === 0) return false;
+    if (Atomics.compareExchange(view, L.State, c, 0) === c) {
+      if (c === 2) Atomics.notify(view, L.State, 1);
+      return true;
+    }
   }
 }
 
@@ -75,6 +93,8 @@ export class Lock {
   declare private readonly view: Int32Array;
 
   constructor() {
+    // cells are not type-checked, and Python's Lock(1) is a TypeError, not a Lock
+    if (arguments.length > 0) throw new PyTypeError("Lock() takes no arguments");
     initLock(this, allocate("Lock", L.Size));
   }
 
@@ -86,9 +106,9 @@ export class Lock {
   }
 
   release(): void {
-    if (Atomics.load(this.view, L.State) === 0) throw new RuntimeError("release unlocked lock");
+    // the owner is cleared first: once unlocked, another thread may take it and record itself
     Atomics.store(this.view, L.Owner, 0);
-    unlockMutex(this.view);
+    if (!unlockMutex(this.view)) throw new RuntimeError("release unlocked lock");
   }
 
   locked(): boolean {
@@ -124,6 +144,7 @@ export class RLock {
   declare private readonly view: Int32Array;
 
   constructor() {
+    if (arguments.length > 0) throw new PyTypeError("RLock() takes no arguments");
     initRLock(this, allocate("RLock", L.Size));
   }
 

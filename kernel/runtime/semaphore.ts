@@ -1,10 +1,13 @@
 // Semaphore and BoundedSemaphore: a counter in shared memory; acquire takes
 // one with a compare-and-swap, or waits until a release makes one.
 import { inspect } from "node:util";
-import { PyTypeError, ValueError } from "./errors";
+import { OverflowError, PyTypeError, ValueError } from "./errors";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
-import { acquireMs } from "./locks";
+import { timeoutMs } from "./state";
 import { wait } from "./blocking";
+
+/** The counter is an Int32: Python's is unbounded, so past this we say so rather than wrap around to negative. */
+const MAX_VALUE = 2 ** 31 - 1;
 
 const enum S {
   Value = 0,
@@ -13,10 +16,12 @@ const enum S {
   Size = 2,
 }
 
+/** Python checks only `value < 0`; a count that is not a whole number is ours to refuse (Python's would misbehave). */
 function checkValue(value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value)) throw new PyTypeError("semaphore value must be an integer");
+  if (typeof value !== "number" || Number.isNaN(value)) throw new PyTypeError("semaphore value must be an integer");
   if (value < 0) throw new ValueError("semaphore initial value must be >= 0");
-  if (value > 2 ** 31 - 1) throw new ValueError("semaphore initial value is too large");
+  if (!Number.isInteger(value)) throw new PyTypeError("semaphore value must be an integer");
+  if (value > MAX_VALUE) throw new OverflowError(`semaphore initial value must be at most ${MAX_VALUE}`);
   return value;
 }
 
@@ -32,7 +37,10 @@ export class Semaphore {
   }
 
   acquire(blocking: boolean = true, timeout: number | null = null): boolean {
-    const ms = acquireMs(blocking, timeout ?? -1);
+    if (typeof blocking !== "boolean" && typeof blocking !== "number") throw new PyTypeError("blocking must be a boolean");
+    if (!blocking && timeout !== null && timeout !== undefined) throw new ValueError("can't specify timeout for non-blocking acquire");
+    // Unlike Lock's, Python's semaphore gives -1 no meaning: any negative timeout only tries, as Condition.wait's does.
+    const ms = blocking ? timeoutMs(timeout, "zero") : 0;
     const v = this.view;
     const deadline = performance.now() + ms;
     for (;;) {
@@ -48,13 +56,15 @@ export class Semaphore {
   }
 
   release(n: number = 1): void {
-    if (typeof n !== "number" || !Number.isInteger(n)) throw new PyTypeError("release() takes an integer");
+    if (typeof n !== "number" || Number.isNaN(n)) throw new PyTypeError("release() takes an integer");
     if (n < 1) throw new ValueError("n must be one or more");
+    if (!Number.isInteger(n)) throw new PyTypeError("release() takes an integer");
     const v = this.view;
     const bound = Atomics.load(v, S.Bound);
     for (;;) {
       const cur = Atomics.load(v, S.Value);
       if (bound >= 0 && cur + n > bound) throw new ValueError("Semaphore released too many times");
+      if (cur + n > MAX_VALUE) throw new OverflowError(`semaphore value must stay at most ${MAX_VALUE}`);
       if (Atomics.compareExchange(v, S.Value, cur, cur + n) === cur) break;
     }
     Atomics.notify(v, S.Value, n);
