@@ -57,6 +57,7 @@ export class Barrier {
   /** Waits until `parties` threads have called wait(); returns a distinct index 0..parties-1. */
   wait(timeout?: number | null): number {
     const t = timeout === undefined || timeout === null ? this.timeout : timeout;
+    timeoutMs(t); // a bad timeout fails before this thread counts as a party
     const v = this.view;
     using _ = this.cond.hold();
     this.enter();
@@ -146,8 +147,8 @@ export class Barrier {
 
   toString(): string {
     return this.broken
-      ? `<Barrier at #${this.id}: broken>`
-      : `<Barrier at #${this.id}: waiters=${this.nWaiting}/${this.parties}>`;
+      ? `<threading.Barrier at #${this.id}: broken>`
+      : `<threading.Barrier at #${this.id}: waiters=${this.nWaiting}/${this.parties}>`;
   }
   [inspect.custom](): string {
     return this.toString();

@@ -49,7 +49,7 @@ export class Event {
   }
 
   toString(): string {
-    return `<Event at #${this.id}: ${this.isSet() ? "set" : "unset"}>`;
+    return `<threading.Event at #${this.id}: ${this.isSet() ? "set" : "unset"}>`;
   }
   [inspect.custom](): string {
     return this.toString();

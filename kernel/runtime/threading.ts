@@ -9,12 +9,12 @@ import { RuntimeError, PyTypeError } from "./errors";
 import { encode, decode, registerReviver, SHARE, type ClassLookup } from "./share";
 import { FINISHED, G, NEW, P, STARTED, T, TIMEOUT_MAX, timeoutMs } from "./state";
 import { joiningThread, wait } from "./blocking";
-import { write } from "./capture";
-import { formatTraceback } from "./traceback";
-import { functionSpec, resolveFunction } from "./scope";
+import { functionSpec } from "./scope";
 import { Event } from "./event";
+import { hookForThreads } from "./excepthook";
 
 export { TIMEOUT_MAX };
+export { excepthook, setExcepthook, useHook, reportThreadException, type ExceptHookArgs } from "./excepthook";
 
 const I = Symbol("concnb.thread");
 
@@ -43,11 +43,10 @@ export class Thread {
     const { target = null, args = [], kwargs, name, daemon } = options ?? {};
     if (target !== null && typeof target !== "function") throw new PyTypeError("target must be a function");
     if (!Array.isArray(args)) throw new PyTypeError("args must be an array");
-    const n = Atomics.add(job().programSlots, P.ThreadNames, 1) + 1;
     const state = new SharedArrayBuffer(T.Size * 4);
     Object.defineProperty(this, I, {
       value: {
-        name: name !== undefined ? String(name) : `Thread-${n}${target ? ` (${functionName(target)})` : ""}`,
+        name: name ? String(name) : defaultName(target),
         daemon: daemon ?? currentThread().daemon,
         view: new Int32Array(state),
         isMain: false,
@@ -73,12 +72,13 @@ export class Thread {
     const ident = Atomics.add(globalSlots, G.Ident, 1) + 1;
     Atomics.store(i.view, T.Ident, ident);
     Atomics.store(i.view, T.State, STARTED);
+    remember(this);
     if (!i.daemon) Atomics.add(j.programSlots, P.Live, 1);
     send({
       type: "start",
       programId: j.ctx.programId,
       thread: descOf(this),
-      self: { cls: this.constructor === Thread ? null : this.constructor.name, fields: encode({ ...this }) },
+      self: selfOf(this),
       target: spec,
       args: encode(i.args) as unknown[],
       kwargs: encode(i.kwargs),
@@ -130,19 +130,40 @@ export class Thread {
     const status = s === NEW ? "initial" : s === STARTED ? "started" : "stopped";
     const daemon = this[I].daemon ? " daemon" : "";
     const ident = s === NEW ? "" : ` ${this.ident}`;
-    return `<${this.constructor.name}(${this[I].name}, ${status}${daemon}${ident})>`;
+    const cls = this[I].isMain ? "_MainThread" : this.constructor.name;
+    return `<${cls}(${this[I].name}, ${status}${daemon}${ident})>`;
   }
   [inspect.custom](): string {
     return this.toString();
   }
   [SHARE]() {
-    return { kind: "Thread", data: descOf(this) };
+    return { kind: "Thread", data: { ...descOf(this), self: selfOf(this) } };
+  }
+}
+
+/** Threads whose fields are being encoded now: a thread met again inside them travels without its fields. */
+const encoding = new Set<Thread>();
+
+/** A thread's class and fields, so that another thread rebuilds it as the same kind of object (a Timer it can cancel). */
+function selfOf(t: Thread): { cls: string | null; fields: unknown } | null {
+  if (encoding.has(t)) return null;
+  encoding.add(t);
+  try {
+    return { cls: t.constructor === Thread ? null : t.constructor.name, fields: encode({ ...t }) };
+  } finally {
+    encoding.delete(t);
   }
 }
 
 /** Python names a thread after its target; an inline arrow (which JS names after the `target` key) is a lambda. */
 function functionName(f: Function): string {
   return f.name && f.name !== "target" ? f.name : "<lambda>";
+}
+
+/** `Thread-N (target)`; only unnamed threads take a number, as in Python. */
+function defaultName(target: Function | null): string {
+  const n = Atomics.add(job().programSlots, P.ThreadNames, 1) + 1;
+  return `Thread-${n}${target ? ` (${functionName(target)})` : ""}`;
 }
 
 function targetSpec(target: Internal["target"]): TargetSpec | null {
@@ -172,10 +193,40 @@ export function threadFromDesc(desc: ThreadDesc, cls?: Function | null, fields?:
   return t;
 }
 
-registerReviver("Thread", (data) => {
-  const desc = data as ThreadDesc;
+/**
+ * Thread objects this worker already has, by ident: a thread that comes back here (from
+ * enumerate(), through args, in a queue) is the same object, as Python's are.
+ */
+const known = new Map<number, WeakRef<Thread>>();
+let sweepAt = 1024;
+function remember(t: Thread): Thread {
+  const ident = t.ident;
+  if (ident === null) return t;
+  // a program may start threads by the hundred thousand: now and then, forget the ones nobody holds
+  if (known.size >= sweepAt) {
+    for (const [k, ref] of known) if (!ref.deref()) known.delete(k);
+    sweepAt = Math.max(1024, known.size * 2);
+  }
+  known.set(ident, new WeakRef(t));
+  return t;
+}
+
+/** This worker's object for the thread desc describes, made (of its class, with its fields, when known) if there is none yet. */
+function threadOf(desc: ThreadDesc, self?: { cls: string | null; fields: unknown } | null, lookup?: ClassLookup): Thread {
   const me = job().thread as Thread | null; // null while a new thread is still being set up
-  return me && desc.ident === me.ident ? me : threadFromDesc(desc);
+  if (me && desc.ident === me.ident) return me;
+  const t = known.get(desc.ident)?.deref();
+  if (t) return t;
+  if (!self || !lookup) return remember(threadFromDesc(desc));
+  const found = self.cls ? (lookup(self.cls) ?? runtimeThreadClasses[self.cls]) : Thread;
+  // a subclass not defined here yet (or not at top level) still gives a working Thread
+  const cls = typeof found === "function" && (found === Thread || found.prototype instanceof Thread) ? found : Thread;
+  return remember(threadFromDesc(desc, cls, decode(self.fields, lookup) as object));
+}
+
+registerReviver("Thread", (data, lookup) => {
+  const { self, ...desc } = data as ThreadDesc & { self?: { cls: string | null; fields: unknown } | null };
+  return threadOf(desc, self, lookup);
 });
 
 /** The thread object a new thread runs as: the starter's object, rebuilt here with its class and fields. */
@@ -192,11 +243,14 @@ export function reviveSelf(
   const t = threadFromDesc(desc, cls as Function, decode(self.fields, lookup) as object);
   Object.assign(t[I], { target, args, kwargs });
   Atomics.store(t[I].view, T.NativeId, threadId);
-  return t;
+  return remember(t);
 }
 
 /** Thread subclasses of the runtime itself, found even when a cell did not import them by name. */
 const runtimeThreadClasses: Record<string, Function> = {};
+export function registerThreadClass(cls: Function): void {
+  runtimeThreadClasses[cls.name] = cls;
+}
 
 /**
  * Timer: a thread that calls its function after `interval` seconds, unless
@@ -206,18 +260,34 @@ const runtimeThreadClasses: Record<string, Function> = {};
 export class Timer extends Thread {
   interval: number;
   finished: Event;
-  constructor(interval: number, fn: (...args: never[]) => unknown, args: unknown[] = [], kwargs?: Record<string, unknown>) {
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  constructor(interval: number, fn: (...args: never[]) => unknown, args?: unknown[] | null, kwargs?: Record<string, unknown> | null) {
     timeoutMs(interval);
-    super({ target: fn, args, kwargs });
+    if (typeof fn !== "function") throw new PyTypeError("Timer() takes a function to call");
+    // Python's Timer is a Thread without a target: its name is plain Thread-N
+    super({ name: defaultName(null) });
+    this[I].target = fn as Internal["target"];
     this.interval = interval;
     this.finished = new Event();
+    this.args = args ?? [];
+    this.kwargs = kwargs ?? {};
+  }
+  /** The function the timer calls (a property of its own would not survive the trip to its thread). */
+  get function(): ((...args: unknown[]) => unknown) | null {
+    return this[I].target;
   }
   cancel(): void {
     this.finished.set();
   }
   override run(): unknown {
     this.finished.wait(this.interval);
-    const r = this.finished.isSet() ? undefined : super.run();
+    let r: unknown;
+    if (!this.finished.isSet() && this.function) {
+      // **kwargs with no keys passes nothing, as in Python
+      const kw = this.kwargs && Object.keys(this.kwargs).length > 0 ? [this.kwargs] : [];
+      r = this.function(...(this.args ?? []), ...kw);
+    }
     this.finished.set();
     return r;
   }
@@ -234,14 +304,12 @@ export function currentThread(): Thread {
 }
 
 export function mainThread(): Thread {
-  const main = job().ctx.main;
-  return main.ident === currentThread().ident ? currentThread() : threadFromDesc(main);
+  return threadOf(job().ctx.main);
 }
 
 export function enumerate(): Thread[] {
   const descs = rpc({ type: "rpc", op: "enumerate", programId: job().ctx.programId }) as ThreadDesc[];
-  const me = currentThread();
-  return descs.map((d) => (d.ident === me.ident ? me : threadFromDesc(d)));
+  return descs.map((d) => threadOf(d));
 }
 
 export function activeCount(): number {
@@ -254,66 +322,6 @@ export function getIdent(): number {
 
 export function getNativeId(): number {
   return threadId;
-}
-
-export interface ExceptHookArgs {
-  excType: string;
-  excValue: unknown;
-  excTraceback: string;
-  thread: Thread | null;
-}
-
-/** Python's default hook: "Exception in thread NAME:" and a traceback, on that thread's stderr. */
-export function excepthook(args: ExceptHookArgs): void {
-  write("stderr", `Exception in thread ${args.thread?.name ?? "<unknown>"}:\n${args.excTraceback}`);
-}
-
-let hook: (args: ExceptHookArgs) => void = excepthook;
-let hookSpec: TargetSpec | null = null;
-/** Sets the hook of this thread and of the threads it starts from now on (Python's hook is one for the process). */
-export function setExcepthook(h: ((args: ExceptHookArgs) => void) | null): void {
-  if (h === null) {
-    hook = excepthook;
-    hookSpec = null;
-    return;
-  }
-  if (typeof h !== "function") throw new PyTypeError("excepthook must be a function");
-  hookSpec = h === excepthook ? null : functionSpec(h, "the excepthook");
-  hook = h;
-}
-
-/** What a new thread needs to run the hook this thread has. */
-export function hookForThreads(): TargetSpec | null {
-  return hookSpec;
-}
-
-/** In a new thread: the hook of the thread that started it. */
-export function useHook(spec: TargetSpec | null): void {
-  hookSpec = spec;
-  hook = excepthook;
-  if (spec) {
-    try {
-      hook = resolveFunction(spec) as typeof hook;
-    } catch (e) {
-      write("stderr", `Exception in threading.excepthook (it could not be made in this thread):\n${formatTraceback(e)}`);
-    }
-  }
-}
-
-/** Runs the hook for an exception that escaped a thread's run(); a failing hook falls back to the default. */
-export function reportThreadException(err: unknown, thread: Thread): void {
-  const args: ExceptHookArgs = {
-    excType: (err as Error)?.name ?? typeof err,
-    excValue: err,
-    excTraceback: formatTraceback(err),
-    thread,
-  };
-  try {
-    hook(args);
-  } catch (hookErr) {
-    write("stderr", `Exception in threading.excepthook:\n${formatTraceback(hookErr)}`);
-    excepthook(args);
-  }
 }
 
 export function finished(t: Thread): boolean {
