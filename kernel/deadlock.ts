@@ -12,6 +12,8 @@ interface ObjectInfo {
   view: Int32Array;
   where: Where | null;
 }
+/** Runtime objects by id, kept for the kernel's life (a lock outlives the cell that made it). */
+export type ObjectRegistry = Map<number, ObjectInfo>;
 interface BlockInfo {
   on: number;
   op: string;
@@ -35,12 +37,14 @@ export const CHECK_MS = 200;
 /** Slots of lock memory that name the holder (see runtime/locks: State, Owner). */
 const LOCK_STATE = 0;
 const LOCK_OWNER = 1;
+const LOCK_COUNT = 2;
 
 export class DeadlockWatch {
-  private readonly objects = new Map<number, ObjectInfo>();
   private readonly blocked = new Map<number, BlockInfo>();
   private last = "";
   private steady = 0;
+
+  constructor(private readonly objects: ObjectRegistry) {}
 
   object(id: number, kind: string, state: SharedArrayBuffer, where: Where | null): void {
     this.objects.set(id, { kind, view: new Int32Array(state), where });
@@ -48,6 +52,18 @@ export class DeadlockWatch {
 
   block(ident: number, info: BlockInfo): void {
     this.blocked.set(ident, info);
+  }
+
+  /** Unlocks every Lock and RLock held by one of these threads (they were stopped), waking their waiters. */
+  releaseHeldBy(idents: Set<number>): void {
+    for (const o of this.objects.values()) {
+      if ((o.kind !== "Lock" && o.kind !== "RLock") || Atomics.load(o.view, LOCK_STATE) === 0) continue;
+      if (!idents.has(Atomics.load(o.view, LOCK_OWNER))) continue;
+      Atomics.store(o.view, LOCK_OWNER, 0);
+      Atomics.store(o.view, LOCK_COUNT, 0);
+      Atomics.store(o.view, LOCK_STATE, 0);
+      Atomics.notify(o.view, LOCK_STATE);
+    }
   }
 
   get watching(): boolean {
@@ -115,7 +131,7 @@ export class DeadlockWatch {
     if (joined) return `waits to join thread ${joined.name}`;
     const holder = this.holderOf(on, threads);
     const verb = VERBS[op] ?? "waits on";
-    return `${verb} ${this.describe(on)}${holder ? `, held by ${holder}` : ""}`;
+    return `${verb} ${this.describe(on, op)}${holder ? `, held by ${holder}` : ""}`;
   }
 
   private holderOf(id: number, threads: ThreadDesc[]): string | null {
@@ -125,9 +141,10 @@ export class DeadlockWatch {
     return threads.find((t) => t.ident === owner)?.name ?? null;
   }
 
-  private describe(id: number): string {
+  private describe(id: number, op?: string): string {
     const o = this.objects.get(id);
-    if (!o) return `object #${id}`;
+    // futures made by executors are too many to announce one by one
+    if (!o) return op === "result" ? `Future #${id}` : `object #${id}`;
     return `${o.kind} #${id}${o.where ? ` (made at ${o.where.label}, line ${o.where.line}: ${o.where.code})` : ""}`;
   }
 }

@@ -7,6 +7,8 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import type { FromWorker, ToWorker, WorkerBoot } from "./protocol/worker";
 import { G } from "./runtime/state";
+import { newArena } from "./runtime/arena";
+import type { ObjectRegistry } from "./deadlock";
 
 export interface Owner {
   onMessage(w: PoolWorker, m: FromWorker): void;
@@ -43,17 +45,23 @@ export class PoolWorker {
 
 export class WorkerPool {
   readonly global = new SharedArrayBuffer(G.Size * 4);
+  readonly arena = newArena();
+  /** Every runtime object made in this kernel, for deadlock reports (kernel/deadlock). */
+  readonly objects: ObjectRegistry = new Map();
   private readonly idle: PoolWorker[] = [];
   private readonly all = new Set<PoolWorker>();
   private readonly maxIdle = Math.max(4, cpus().length * 2);
   /** Shared memory that values stored as bytes refer to, by id (runtime/transfer). */
   private readonly buffers = new Map<number, SharedArrayBuffer>();
   private readonly bufferWaiters = new Map<number, Array<(b: SharedArrayBuffer) => void>>();
+  private readonly stashes = new Map<string, unknown[]>();
+  private readonly takers = new Map<string, { count: number; then: (values: unknown[]) => void }>();
   private disposed = false;
 
   constructor(
     private readonly entry = join(__dirname, "thread.js"),
-    private readonly minIdle = 2,
+    // a cell's main thread and a pool of four start without waiting for a worker to load
+    private readonly minIdle = 4,
   ) {
     this.warm();
   }
@@ -98,6 +106,32 @@ export class WorkerPool {
     this.bufferWaiters.set(id, waiting);
   }
 
+  /**
+   * Calls back with every value stashed under `key` (removing them) once there
+   * are at least `count`: a thread counts what it stashes in shared memory
+   * before the message is here, so a taker may have to wait for the rest.
+   */
+  take(key: string, count: number, then: (values: unknown[]) => void): void {
+    const have = this.stashes.get(key) ?? [];
+    if (have.length >= count) {
+      this.stashes.delete(key);
+      return then(have);
+    }
+    this.takers.set(key, { count, then });
+  }
+
+  private stash(key: string, value: unknown): void {
+    const have = this.stashes.get(key) ?? [];
+    have.push(value);
+    this.stashes.set(key, have);
+    const taker = this.takers.get(key);
+    if (taker && have.length >= taker.count) {
+      this.takers.delete(key);
+      this.stashes.delete(key);
+      taker.then(have);
+    }
+  }
+
   private addBuffer(id: number, buffer: SharedArrayBuffer): void {
     this.buffers.set(id, buffer);
     for (const then of this.bufferWaiters.get(id) ?? []) then(buffer);
@@ -117,7 +151,7 @@ export class WorkerPool {
     const out = new MessageChannel();
     const rpc = new MessageChannel();
     const rpcFlag = new SharedArrayBuffer(4);
-    const boot: WorkerBoot = { global: this.global, rpcFlag, rpcPort: rpc.port2, outPort: out.port2 };
+    const boot: WorkerBoot = { global: this.global, arena: this.arena, rpcFlag, rpcPort: rpc.port2, outPort: out.port2 };
     const worker = new Worker(this.entry, {
       workerData: boot,
       transferList: [rpc.port2, out.port2],
@@ -130,6 +164,7 @@ export class WorkerPool {
     out.port1.on("message", (m: FromWorker) => {
       if (m.type === "ready") return;
       if (m.type === "buffer") return this.addBuffer(m.id, m.buffer);
+      if (m.type === "stash") return this.stash(m.key, m.value);
       if (m.type === "jobDone") w.chainIds = m.chainIds;
       w.owner?.onMessage(w, m);
     });

@@ -39,7 +39,7 @@ export class Program implements Owner {
   private mainError: CellError | undefined;
   private values: EncodedValues | null = null;
   private over = false;
-  private readonly deadlocks = new DeadlockWatch();
+  private readonly deadlocks: DeadlockWatch;
   private watchTimer: NodeJS.Timeout | null = null;
   /** Exit handlers registered by threads other than main, for the main thread to run at the end. */
   private readonly exitHandlers: unknown[] = [];
@@ -52,6 +52,8 @@ export class Program implements Owner {
     onRecords: (records: OutputRecord[]) => void,
   ) {
     this.done = new Promise((r) => (this.resolve = r));
+    // objects of earlier cells (a lock made in cell 1, used in cell 2) are named in reports too
+    this.deadlocks = new DeadlockWatch(pool.objects);
     this.output = new LineCollector(onRecords, () => this.drain());
     const main: ThreadDesc = {
       ident: Atomics.add(new Int32Array(pool.global), G.Ident, 1) + 1,
@@ -93,6 +95,8 @@ export class Program implements Owner {
       void this.pool.discard(w);
     }
     this.running.clear();
+    // a stopped thread cannot release what it held: left locked, a lock of the notebook would block every later cell
+    this.deadlocks.releaseHeldBy(new Set(this.threads.keys()));
     this.settle(status, error);
   }
 
@@ -125,12 +129,17 @@ export class Program implements Owner {
         this.checkEnd();
         break;
       case "rpc":
+        // each worker has its own port: what other threads sent before this (a thread they
+        // started, an exit handler they registered) may not have been read yet, and must count
+        if (m.op === "enumerate" || m.op === "atexit") this.drain();
         if (m.op === "enumerate") {
           w.reply(m.id, [...this.threads.values()].filter((d) => Atomics.load(state(d), T.State) === STARTED));
         } else if (m.op === "atexit") {
           w.reply(m.id, this.exitHandlers.splice(0));
         } else if (m.op === "buffer") {
           this.pool.whenBuffer(m.bufferId, (b) => w.reply(m.id, b));
+        } else if (m.op === "take") {
+          this.pool.take(m.key, m.count, (values) => w.reply(m.id, values));
         }
         break;
       case "object":
@@ -145,6 +154,7 @@ export class Program implements Owner {
         break;
       case "ready":
       case "buffer": // the pool keeps those
+      case "stash":
         break;
     }
   }

@@ -8,11 +8,12 @@ import { installCapture, setThreadName, write } from "./capture";
 import { job, send, setCurrent } from "./context";
 import { SystemExit } from "./errors";
 import { importDefault, importModule } from "./modules";
-import { heldChainIds, setHere, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
+import { heldChainIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
 import { decode, encode } from "./share";
 import { FINISHED, P, STARTED, T } from "./state";
 import { JOINING_ALL, wait } from "./blocking";
 import { runExitHandlers, resetExitHandlers } from "./atexit";
+import { shutdownExecutors } from "./executor";
 import { reportThreadException, reviveSelf, setValuesForThreads, threadFromDesc, useHook } from "./threading";
 import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
 
@@ -26,9 +27,10 @@ Object.defineProperty(globalThis, "__concnb_rt", {
   value: {
     takeValues,
     /** Called first thing by a cell's program: how threads (and later cells) get the values of its bindings. */
-    enterCell(snapshot: () => Record<string, unknown>) {
+    enterCell(snapshot: () => Record<string, unknown>, scope: (code: string) => unknown) {
       cellSnapshot = () => encode(snapshot()) as Record<string, unknown>;
       setValuesForThreads(cellSnapshot);
+      setHereLookup(classLookup(scope));
     },
   },
 });
@@ -83,11 +85,18 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
       error = cellError(e);
     }
   }
-  // Python's shutdown: the main thread stops, then waits for every non-daemon thread.
+  // Python's shutdown: the main thread stops, executors stop taking work, then it waits for every non-daemon thread.
+  try {
+    shutdownExecutors();
+  } catch (e) {
+    write("stderr", `Exception while shutting down executors:\n${formatTraceback(e)}`);
+  }
   const state = new Int32Array(desc.state);
   Atomics.store(state, T.State, FINISHED);
   Atomics.notify(state, T.State);
   const slots = job().programSlots;
+  // as Python does: the main thread's traceback now, not after threads that may never end (a deadlock report would hide it)
+  if (error?.traceback && Atomics.load(slots, P.Live) > 0) write("stderr", error.traceback);
   for (let live = Atomics.load(slots, P.Live); live > 0; live = Atomics.load(slots, P.Live)) {
     wait(slots, P.Live, live, Infinity, JOINING_ALL, "wait for its non-daemon threads");
   }
@@ -136,7 +145,7 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     const r = self.run();
     if (r && typeof (r as PromiseLike<unknown>).then === "function") await r;
   } catch (e) {
-    if (!(e instanceof SystemExit)) reportThreadException(e, self ?? threadFromDesc(j.thread));
+    reportThreadException(e, self ?? threadFromDesc(j.thread)); // the default hook ignores SystemExit; a custom one sees it
   } finally {
     // only the first to finish the thread (here, or the kernel if this worker dies) counts it
     if (Atomics.compareExchange(state, T.State, STARTED, FINISHED) === STARTED) {

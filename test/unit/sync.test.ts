@@ -58,6 +58,23 @@ t1.join(); t2.join();`);
     assert.deepEqual(next.lines(), [["MainThread", "next"]]);
   });
 
+  it("names locks made in an earlier cell in the report, and frees the locks the stopped threads held", async () => {
+    await k.run(`import { Thread, Lock, Barrier } from "threading";
+const a = new Lock();
+const b = new Lock();
+function grab(x: Lock, y: Lock, both: Barrier) { using _x = x.hold(); both.wait(); using _y = y.hold(); }`);
+    const r = await k.run(`const both = new Barrier(2);
+const t1 = new Thread({ target: grab, args: [a, b, both], name: "ab" });
+const t2 = new Thread({ target: grab, args: [b, a, both], name: "ba" });
+t1.start(); t2.start(); t1.join(); t2.join();`);
+    assert.equal(r.result.error?.name, "DeadlockError");
+    const report = r.result.error?.traceback ?? "";
+    assert.match(report, /Thread ab\n {2}holds Lock #\d+ \(made at cell 1, line 2: const a = new Lock\(\);\)\n {2}waits to acquire Lock #\d+ \(made at cell 1, line 3[^\n]*held by ba/);
+    assert.match(report, /Thread ba\n {2}holds Lock #\d+ \(made at cell 1, line 3[^\n]*\n {2}waits to acquire Lock #\d+ \(made at cell 1, line 2[^\n]*held by ab/);
+    const after = await k.run(`console.log(a.locked(), b.locked(), a.acquire(false));`);
+    assert.deepEqual(after.lines(), [["MainThread", "false false true"]]);
+  });
+
   it("reports Event.wait() that no thread is left to set", async () => {
     const r = await k.run(`import { Event } from "threading";\nconst e = new Event();\ne.wait();`);
     assert.equal(r.result.error?.name, "DeadlockError");
