@@ -12,12 +12,18 @@ Runs a .concnb notebook cell by cell (or a .ts file as one program) on real
 threads and prints each cell's output, every line marked with its thread.
   --json            print one JSON document: { "cells": [...] }
   --timeout S       stop a cell that runs longer than S seconds (status "timeout")
-Exit status: 0 when every cell is ok, 1 otherwise, 2 for a usage error.`;
+Exit status: 0 when every cell is ok (or ends with the error its metadata
+"expectError" names: a lesson's deadlock, say), 1 otherwise, 2 for a usage error.`;
 
 interface CellReport extends CellResult {
   index: number;
   outputs: OutputRecord[];
+  /** The error a lesson's cell declares it ends with (cell metadata `expectError`), to show it on purpose. */
+  expectError?: string;
 }
+
+/** A cell is as it should be when it is ok, or when it fails with the error its lesson says it does. */
+const asExpected = (r: CellReport) => r.status === "ok" || (r.expectError !== undefined && r.status === "error" && r.error?.name === r.expectError);
 
 function fail(message: string): never {
   process.stderr.write(`concnb: ${message}\n\n${USAGE}\n`);
@@ -49,7 +55,7 @@ function parseArgs(argv: string[]) {
 }
 
 /** The code cells to run, each with the index VS Code shows (1-based, Markdown cells counted). */
-function cellsOf(file: string): Array<{ index: number; label: string; source: string }> {
+function cellsOf(file: string): Array<{ index: number; label: string; source: string; expectError?: string }> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -59,7 +65,11 @@ function cellsOf(file: string): Array<{ index: number; label: string; source: st
   if (extname(file) === ".ts") return [{ index: 1, label: basename(file), source: text }];
   const doc = parseConcnb(text);
   for (const p of doc.problems) process.stderr.write(`concnb: ${file}:${p.line}: ${p.message} (left as it is, not run)\n`);
-  return doc.cells.flatMap((c, i) => (c.kind === "code" ? [{ index: i + 1, label: `cell ${i + 1}`, source: c.source }] : []));
+  return doc.cells.flatMap((c, i) => {
+    if (c.kind !== "code") return [];
+    const expect = c.metadata?.expectError;
+    return [{ index: i + 1, label: `cell ${i + 1}`, source: c.source, ...(typeof expect === "string" ? { expectError: expect } : {}) }];
+  });
 }
 
 function mark(records: OutputRecord[]): void {
@@ -68,6 +78,14 @@ function mark(records: OutputRecord[]): void {
     const text = lines.map((l) => `[${r.thread}] ${l}\n`).join("");
     (r.stream === "stderr" ? process.stderr : process.stdout).write(text);
   }
+}
+
+// `concnb run lesson.concnb | head`: a reader that stops early is not an error of ours
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }
 
 async function main(): Promise<void> {
@@ -86,19 +104,29 @@ async function main(): Promise<void> {
       if (!json) mark(records);
     });
     clearTimeout(timer);
-    reports.push({ index: cell.index, ...result, outputs });
+    const report: CellReport = { index: cell.index, ...result, outputs, ...(cell.expectError ? { expectError: cell.expectError } : {}) };
+    reports.push(report);
     if (!json) {
       if (result.error) process.stderr.write(`${result.error.traceback ?? `${result.error.name}: ${result.error.message}`}\n`.replace(/\n+$/, "\n"));
-      process.stdout.write(`${result.status === "ok" ? "✓" : "✗"} ${cell.label}: ${result.status} in ${Math.round(result.durationMs)} ms\n`);
+      const status = result.status === "error" && asExpected(report) ? `${result.error?.name}, as the lesson expects,` : result.status;
+      process.stdout.write(`${asExpected(report) ? "✓" : "✗"} ${cell.label}: ${status} in ${Math.round(result.durationMs)} ms\n`);
     }
   }
   await kernel.dispose();
   if (json) {
     process.stdout.write(
-      JSON.stringify({ cells: reports.map(({ index, status, durationMs, outputs, error }) => ({ index, status, durationMs, outputs, ...(error ? { error } : {}) })) }, null, 2) + "\n",
+      JSON.stringify(
+        {
+          cells: reports.map(({ index, status, durationMs, outputs, error, expectError }) => ({
+            index, status, durationMs, outputs, ...(error ? { error } : {}), ...(expectError ? { expectError } : {}),
+          })),
+        },
+        null,
+        2,
+      ) + "\n",
     );
   }
-  process.exitCode = reports.every((r) => r.status === "ok") ? 0 : 1;
+  process.exitCode = reports.every(asExpected) ? 0 : 1;
 }
 
 main().catch((e: unknown) => {

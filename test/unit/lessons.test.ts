@@ -1,0 +1,92 @@
+// Every lesson runs, headless, as a learner would run it with `concnb run`:
+// each code cell ends ok, or with the error its metadata says it shows on
+// purpose; and the lessons' central claims hold on this run.
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const root = join(__dirname.slice(0, __dirname.lastIndexOf("/out/")));
+const lessons = readdirSync(join(root, "notebooks")).filter((f) => f.endsWith(".concnb")).sort();
+
+interface Cell {
+  index: number;
+  status: string;
+  error?: { name: string; traceback?: string; message: string };
+  expectError?: string;
+  outputs: Array<{ stream: string; thread: string; text: string }>;
+}
+
+/** Each lesson runs once; the claims below read the same run. */
+const runs = new Map<string, Promise<{ code: number; cells: Cell[] }>>();
+function run(lesson: string): Promise<{ code: number; cells: Cell[] }> {
+  if (!runs.has(lesson)) runs.set(lesson, runOnce(lesson));
+  return runs.get(lesson)!;
+}
+
+async function runOnce(lesson: string): Promise<{ code: number; cells: Cell[] }> {
+  const cli = join(root, "bin", "concnb.js");
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, "run", join(root, "notebooks", lesson), "--json", "--timeout", "60"], { maxBuffer: 64 << 20 });
+    return { code: 0, cells: (JSON.parse(stdout) as { cells: Cell[] }).cells };
+  } catch (e) {
+    const err = e as { code: number; stdout: string };
+    return { code: err.code, cells: (JSON.parse(err.stdout) as { cells: Cell[] }).cells };
+  }
+}
+
+const stdout = (c: Cell) => c.outputs.filter((o) => o.stream === "stdout").map((o) => o.text).join("");
+
+describe("lessons", function () {
+  this.timeout(120_000);
+
+  it("are lessons 01 to 06 at least", () => {
+    assert.ok(lessons.length >= 6, lessons.join(", "));
+    lessons.forEach((l, i) => assert.match(l, new RegExp(`^${String(i + 1).padStart(2, "0")}-`)));
+  });
+
+  for (const lesson of lessons) {
+    it(`${lesson}: every code cell runs as the lesson says`, async () => {
+      const { code, cells } = await run(lesson);
+      assert.ok(cells.length > 0);
+      for (const c of cells) {
+        const why = `cell ${c.index}: ${c.status} ${c.error?.traceback ?? c.error?.message ?? ""}`;
+        if (c.expectError) {
+          assert.equal(c.status, "error", why);
+          assert.equal(c.error?.name, c.expectError, why);
+        } else assert.equal(c.status, "ok", why);
+      }
+      assert.equal(code, 0);
+    });
+  }
+
+  it("01: three threads that each sleep 0.5 s finish together, well under 1.5 s", async () => {
+    const { cells } = await run(lessons[0]);
+    const took = cells.map(stdout).join("").match(/three 0\.5 s waits took ([\d.]+) s/);
+    assert.ok(took, "the lesson prints how long the three waits took");
+    assert.ok(Number(took[1]) < 1.0, `took ${took[1]} s`);
+    const threads = new Set(cells.flatMap((c) => c.outputs.map((o) => o.thread)));
+    assert.ok(["Thread-1 (worker)", "Thread-2 (worker)", "Thread-3 (worker)"].every((t) => threads.has(t)), [...threads].join(", "));
+  });
+
+  it("02: updates are lost without the lock, and all 400,000 are kept with it", async () => {
+    const { cells } = await run(lessons[1]);
+    const text = cells.map(stdout).join("");
+    const lost = text.match(/expected: 400000\ngot: +(\d+)/);
+    assert.ok(lost, "the lesson prints the unlocked count");
+    assert.ok(Number(lost[1]) < 400_000, `no update was lost: ${lost[1]}`);
+    const locked = [...text.matchAll(/^got: (\d+)$/gm)].map((m) => Number(m[1]));
+    assert.ok(locked.length >= 1 && locked.every((n) => n === 400_000), locked.join(", "));
+  });
+
+  it("03: the lock-order inversion is reported, naming both threads and both locks", async () => {
+    const { cells } = await run(lessons[2]);
+    const dead = cells.find((c) => c.expectError === "DeadlockError");
+    assert.ok(dead, "lesson 3 shows a deadlock");
+    const report = dead.error?.traceback ?? "";
+    const holders = [...report.matchAll(/^Thread (.+)\n {2}holds RLock #\d+/gm)].map((m) => m[1]);
+    assert.equal(holders.length, 2, report);
+    assert.equal((report.match(/waits to acquire RLock #\d+ .*held by/g) ?? []).length, 2, report);
+  });
+});
