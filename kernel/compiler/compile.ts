@@ -43,9 +43,11 @@ function fullText(source: string, top: TopLevel): string {
   const names = top.values.flatMap((v) => v.names);
   const snapshot = names.map((n) => `try { o[${JSON.stringify(n)}] = ${n}; } catch {}`).join(" ");
   return (
-    `"use strict";(async function ${CELL_FUNCTION}() { __concnb_rt.enterCell(__concnb_snapshot__);\n` +
+    `"use strict";(async function ${CELL_FUNCTION}() { __concnb_rt.enterCell(__concnb_snapshot__, __concnb_scope__);\n` +
     applyEdits(source, top.edits) +
-    `\n;function __concnb_snapshot__() { const o: Record<string, unknown> = {}; ${snapshot} return o; }\n})();\n`
+    `\n;function __concnb_snapshot__() { const o: Record<string, unknown> = {}; ${snapshot} return o; }` +
+    // the main thread finds its cell's own classes here (to rebuild instances and errors sent back to it)
+    `\n;function __concnb_scope__(__concnb_src: string) { return eval(__concnb_src); }\n})();\n`
   );
 }
 

@@ -124,6 +124,10 @@ export type FromWorker =
   | { type: "rpc"; id: number; op: "enumerate" | "atexit"; programId: number }
   /** Shared memory met inside a value stored in a queue or future, by its kernel-wide buffer id (see runtime/transfer). */
   | { type: "rpc"; id: number; op: "buffer"; programId: number; bufferId: number }
+  /** Takes every value stashed under `key`, once at least `count` have arrived (see "stash"). */
+  | { type: "rpc"; id: number; op: "take"; programId: number; key: string; count: number }
+  /** Keeps a value under `key` for a thread that takes it later (a future's callbacks, a program's executors). */
+  | { type: "stash"; key: string; value: unknown }
   /** Shared memory that values stored as bytes refer to: the kernel keeps it for threads that meet its id. */
   | { type: "buffer"; id: number; buffer: SharedArrayBuffer }
   /** An exit handler registered by a thread other than main: the main thread runs it at the end. */
@@ -141,6 +145,8 @@ export interface Where {
 export interface WorkerBoot {
   /** Kernel-wide counters (thread idents). */
   global: SharedArrayBuffer;
+  /** Kernel-wide growable memory for small shared objects made in bulk (futures): see runtime/arena. */
+  arena: SharedArrayBuffer;
   /** Int32Array(1): the kernel stores 1 and notifies when an rpc reply is on rpcPort. */
   rpcFlag: SharedArrayBuffer;
   rpcPort: import("node:worker_threads").MessagePort;

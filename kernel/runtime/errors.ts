@@ -1,6 +1,9 @@
 // Python's exception names, as classes cells can catch with instanceof and
 // whose `name` survives crossing threads (tracebacks print it).
-export function define(name: string, base: ErrorConstructor = Error) {
+/** Python's exception classes of the runtime, by name: an exception revived in another thread gets its class back. */
+export const pythonErrors = new Map<string, Function>();
+
+export function define(name: string, base: new (message?: string) => Error = Error) {
   const cls = class extends base {
     constructor(message?: string) {
       super(message);
@@ -8,6 +11,7 @@ export function define(name: string, base: ErrorConstructor = Error) {
   };
   Object.defineProperty(cls, "name", { value: name });
   Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
+  pythonErrors.set(name, cls);
   return cls;
 }
 

@@ -14,6 +14,9 @@ import { local } from "./local";
 import { RawValue, Value, RawArray, SharedArrayOf } from "./sharedctypes";
 import { ModuleNotFoundError } from "./errors";
 import { Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full } from "./queue";
+import { Future, CancelledError, InvalidStateError, TimeoutError } from "./futures";
+import { ThreadPoolExecutor, BrokenThreadPool } from "./executor";
+import { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./completion";
 
 const runtime: Record<string, object> = {
   threading: {
@@ -22,6 +25,10 @@ const runtime: Record<string, object> = {
     Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, BrokenBarrierError, local,
   },
   atexit: publicOf(atexit, ["register", "unregister"]),
+  "concurrent.futures": Object.freeze({
+    ThreadPoolExecutor, Future, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
+    CancelledError, InvalidStateError, TimeoutError, BrokenExecutor: Object.getPrototypeOf(BrokenThreadPool), BrokenThreadPool,
+  }),
   queue: Object.freeze({ Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full }),
   sharedctypes: { Value, RawValue, Array: SharedArrayOf, RawArray },
   time: publicOf(time, ["sleep", "perfCounter", "monotonic", "time"]),

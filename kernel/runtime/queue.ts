@@ -12,7 +12,7 @@ import { lockMutex, unlockMutex } from "./locks";
 import { Records, newRecordBuffer } from "./records";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
 import { timeoutMs } from "./state";
-import { wait } from "./blocking";
+import { spinWhile, wait } from "./blocking";
 import { pack, unpack } from "./transfer";
 
 export const Empty = define("Empty");
@@ -21,6 +21,8 @@ export const Full = define("Full");
 /** Int32 slots of a queue's control memory (slot 0 is the mutex, as runtime/locks lays it out). */
 const enum Q {
   Mutex = 0,
+  /** Threads asleep in join(), get() and put(): a wake-up is sent only when someone sleeps. */
+  Joiners = 1,
   Count = 3,
   Head = 4,
   Tail = 5,
@@ -29,6 +31,8 @@ const enum Q {
   NotEmpty = 7,
   NotFull = 8,
   AllDone = 9,
+  Getters = 10,
+  Putters = 11,
   Size = 12,
 }
 
@@ -78,7 +82,7 @@ class BaseQueue {
 
   put(item: unknown, block: boolean = true, timeout?: number | null): void {
     const bytes = pack(item); // before the mutex: copying the item may take a while
-    const { view, records, maxsize } = this[I];
+    const { view, records, maxsize, order } = this[I];
     const ms = waitMs(block, timeout);
     const deadline = performance.now() + ms;
     lockMutex(view, Infinity, this.id, "acquire");
@@ -88,6 +92,8 @@ class BaseQueue {
         if (left <= 0) throw new Full();
         sleepOn(this, Q.NotFull, left, "put");
       }
+      // Python's heap push compares the new item as it goes in: an item that cannot be ordered fails here, in put
+      if (order === "priority" && view[Q.Count] > 0) compare(item, unpack(records.read(view[Q.Head]).item));
       const at = records.append(view[Q.Head], view[Q.Tail], bytes);
       view[Q.Head] = at.head;
       view[Q.Tail] = at.tail;
@@ -169,21 +175,27 @@ class BaseQueue {
   }
 }
 
+const sleepers = (slot: Q) => (slot === Q.NotEmpty ? Q.Getters : slot === Q.NotFull ? Q.Putters : Q.Joiners);
+const SPIN_US = 50;
+
 /** Sleeps on a sequence word with the mutex let go, and takes the mutex back. */
 function sleepOn(q: BaseQueue, slot: Q, ms: number, op: string): void {
   const view = q[I].view;
   const seq = Atomics.load(view, slot);
+  view[sleepers(slot)]++;
   unlockMutex(view);
   try {
-    wait(view, slot, seq, ms, q.id, op);
+    if (!spinWhile(view, slot, seq, Math.min(SPIN_US, ms * 1000))) wait(view, slot, seq, ms, q.id, op);
   } finally {
     lockMutex(view, Infinity, q.id, "acquire");
+    view[sleepers(slot)]--;
   }
 }
 
+/** Bumps a sequence word, waking up to n sleepers (the caller holds the mutex, so the count is true). */
 function wake(view: Int32Array, slot: Q, n: number): void {
   Atomics.add(view, slot, 1);
-  Atomics.notify(view, slot, n);
+  if (view[sleepers(slot)] > 0) Atomics.notify(view, slot, n);
 }
 
 export class Queue extends BaseQueue {
@@ -292,6 +304,9 @@ function pyType(v: unknown): string {
   if (Array.isArray(v)) return "tuple";
   if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
   if (typeof v === "string") return "str";
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  if (typeof v === "object") {
+    const cls = (v as object).constructor?.name;
+    return !cls || cls === "Object" ? "dict" : cls === "Map" ? "dict" : cls;
+  }
   return typeof v;
 }

@@ -68,6 +68,7 @@ let here: { scope: () => Evaluator; full: Chunk } | null = null;
  * The main thread passes a thunk, since it needs its cell's definitions only if that happens.
  */
 export function setHere(scope: Evaluator | (() => Evaluator), full: Chunk, lazy = false): void {
+  mainLookup = null;
   let made: Evaluator | null = lazy ? null : (scope as Evaluator);
   here = { scope: () => (made ??= (scope as () => Evaluator)()), full };
 }
@@ -78,8 +79,15 @@ export function resolveFunction(spec: TargetSpec): (...a: unknown[]) => unknown 
   return resolveTarget(spec, here.scope(), here.full);
 }
 
+let mainLookup: ClassLookup | null = null;
+/** The main thread's lookup: inside its running cell, whose classes are the ones its code uses. */
+export function setHereLookup(lookup: ClassLookup | null): void {
+  mainLookup = lookup;
+}
+
 /** Finds the notebook's classes where this thread's code runs (to rebuild instances sent here). */
 export function hereLookup(): ClassLookup {
+  if (mainLookup) return mainLookup;
   return (name) => (here ? classLookup(here.scope())(name) : undefined);
 }
 

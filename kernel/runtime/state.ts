@@ -24,6 +24,8 @@ export const enum P {
   ThreadNames = 0,
   /** Non-daemon threads started and not finished; the main thread waits for 0. */
   Live = 1,
+  /** Executors made by the program: numbers their threads' names, and tells the main thread how many to shut down. */
+  Executors = 2,
   Size = 4,
 }
 
@@ -36,7 +38,11 @@ export const enum G {
   ObjectId = 2,
   /** Ids of shared buffers met inside values stored as bytes (runtime/transfer). */
   BufferId = 3,
-  Size = 4,
+  /** Bumped whenever any future finishes: what asCompleted() and wait() sleep on. */
+  FutureDone = 4,
+  /** Threads asleep on FutureDone: a finish wakes them only if there are some. */
+  FutureWatchers = 5,
+  Size = 8,
 }
 
 /** What a thread can wait on (T.Blocked), besides runtime objects (which are positive ids). */

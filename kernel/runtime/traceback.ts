@@ -46,7 +46,9 @@ function mapSite(site: NodeJS.CallSite): Frame | null {
 export function headline(err: unknown): string {
   if (err instanceof Error || (typeof err === "object" && err !== null && "message" in err)) {
     const e = err as Error;
-    const name = e.name || "Error";
+    // `class InsufficientFunds extends Error {}` keeps the name "Error"; Python shows the class
+    const cls = (e.constructor as { name?: string } | undefined)?.name;
+    const name = e.name === "Error" && cls && cls !== "Error" && cls !== "Object" ? cls : e.name || "Error";
     return e.message ? `${name}: ${e.message}` : name;
   }
   return `Error: thrown value ${inspect(err)}`;
@@ -57,6 +59,12 @@ export function framesOf(err: unknown): Frame[] {
   if (typeof err !== "object" || err === null) return [];
   void (err as Error).stack; // V8 prepares the stack, and so our frames, on first access
   return [...(frames.get(err) ?? [])].reverse();
+}
+
+/** Gives an error (one rebuilt from another thread, say) these frames, oldest call first. */
+export function setFrames(err: object, oldestFirst: Frame[]): void {
+  void (err as Error).stack;
+  frames.set(err, [...oldestFirst].reverse());
 }
 
 /** Python's traceback text: "Traceback (most recent call last):", the frames, then "Name: message". */

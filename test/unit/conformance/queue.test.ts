@@ -71,20 +71,31 @@ for (const f of [() => q.get(true, -1), () => q.put(1, true, -0.5)]) {
   it("blocks put on a full queue until another thread gets, and get until another thread puts", async () => {
     const lines = await out(`import { Thread } from "threading";
 import { Queue } from "queue";
+import { sleep, perfCounter } from "time";
 const q = new Queue(1);
-const log = new Queue();
-function taker(q: Queue, log: Queue) { log.put("taker gets " + q.get()); log.put("taker gets " + q.get()); }
+const got = new Queue();
+// the taker gets only after 0.2 s: until then the queue stays full and put("b") must wait
+function taker(q: Queue, got: Queue) { sleep(0.2); got.put(q.get()); got.put(q.get()); }
 q.put("a");
-const t = new Thread({ target: taker, args: [q, log] });
+const t = new Thread({ target: taker, args: [q, got] });
 t.start();
-q.put("b"); // blocks until the taker has got "a"
-log.put("main put b");
+let t0 = perfCounter();
+q.put("b");
+const putWaited = perfCounter() - t0;
 t.join();
-const seen = []; while (!log.empty()) seen.push(log.get());
-console.log(JSON.stringify(seen));`);
-    const seen = JSON.parse(lines[0]) as string[];
-    assert.ok(seen.indexOf("taker gets a") < seen.indexOf("main put b"), seen.join(", "));
-    assert.ok(seen.includes("taker gets b"));
+const empty = new Queue();
+function later(q: Queue) { sleep(0.2); q.put("late"); }
+const u = new Thread({ target: later, args: [empty] });
+u.start();
+t0 = perfCounter();
+const late = empty.get();
+const getWaited = perfCounter() - t0;
+u.join();
+console.log(JSON.stringify([putWaited, got.get(), got.get(), late, getWaited]));`);
+    const [putWaited, first, second, late, getWaited] = JSON.parse(lines[0]);
+    assert.ok(putWaited >= 0.15, `put did not wait for room: ${putWaited} s`);
+    assert.deepEqual([first, second, late], ["a", "b", "late"]);
+    assert.ok(getWaited >= 0.15, `get did not wait for an item: ${getWaited} s`);
   });
 
   it("join waits for a taskDone per item; too many taskDone calls are a ValueError", async () => {
@@ -124,6 +135,37 @@ console.log(JSON.stringify(msg.data), JSON.stringify(got.data), got.lock === loc
     assert.deepEqual(lines, ["[1] [1,99] true true true"]);
   });
 
+  it("copies every kind of item faithfully: numbers, text, Maps, Dates, cycles, the notebook's classes", async () => {
+    const lines = await out(`import { Thread } from "threading";
+import { Queue } from "queue";
+class Point { constructor(public x: number, public y: number) {} norm() { return Math.hypot(this.x, this.y); } }
+const q = new Queue();
+const back = new Queue();
+function echo(q: Queue, back: Queue, n: number) { for (let i = 0; i < n; i++) back.put(q.get()); }
+const cyclic: { self?: unknown; name: string } = { name: "loop" }; cyclic.self = cyclic;
+const shared = [1, 2];
+const items: unknown[] = [0, -0, 2 ** 31, -1.5, NaN, Infinity, "", "héllo ✓ 🧵", true, null, undefined, [1, [2, [3]]],
+  new Map([["a", 1]]), new Set([1, 2]), new Date(0), cyclic, { twice: [shared, shared] }, new Point(3, 4), 10n];
+const t = new Thread({ target: echo, args: [q, back, items.length] });
+t.start();
+for (const it of items) q.put(it);
+const got = items.map(() => back.get()) as any[];
+t.join();
+const same = (a: unknown, b: unknown) => Object.is(a, b);
+console.log(JSON.stringify([
+  got.slice(0, 11).every((g, i) => same(g, items[i])),
+  JSON.stringify(got[11]),
+  got[12] instanceof Map && got[12].get("a"),
+  got[13] instanceof Set && got[13].size,
+  got[14] instanceof Date && got[14].getTime(),
+  got[15].self === got[15] && got[15].name,
+  got[16].twice[0] === got[16].twice[1],
+  got[17] instanceof Point && got[17].norm(),
+  typeof got[18] === "bigint" && String(got[18]),
+]));`);
+    assert.deepEqual(JSON.parse(lines[0]), [true, "[1,[2,[3]]]", 1, 2, 0, "loop", true, 5, "10"]);
+  });
+
   it("loses nothing with many producers and many consumers", async () => {
     const lines = await out(`import { Thread } from "threading";
 import { Queue } from "queue";
@@ -150,10 +192,11 @@ const q = new SimpleQueue();
 for (let i = 0; i < 1000; i++) q.put(i);
 let ok = true; for (let i = 0; i < 1000; i++) ok &&= q.get() === i;
 let empty = false; try { q.get(true, 0.01); } catch (e) { empty = e instanceof Empty; }
-const pq = new PriorityQueue(); pq.put(1); pq.put("one");
-let err = ""; try { pq.get(); } catch (e) { err = (e as Error).name + ": " + (e as Error).message; }
-console.log(ok, empty, q.qsize(), err);`);
-    assert.deepEqual(lines, ["true true 0 TypeError: '<' not supported between instances of 'str' and 'int'"]);
+const pq = new PriorityQueue(); pq.put(1);
+// as Python's heap push: the put that cannot be ordered fails, and the queue is as it was
+let err = ""; try { pq.put("one"); } catch (e) { err = (e as Error).name + ": " + (e as Error).message; }
+console.log(ok, empty, q.qsize(), err, pq.qsize());`);
+    assert.deepEqual(lines, ["true true 0 TypeError: '<' not supported between instances of 'str' and 'int' 1"]);
   });
 
   it("holds items larger than its first buffer, and many of them, in order", async () => {

@@ -1,0 +1,281 @@
+// ThreadPoolExecutor, as Python's: a work queue, threads started on demand
+// up to maxWorkers and reused when idle, futures for results. Everything it
+// shares lives in shared memory (the queue, the futures, a few counters), so
+// any thread can submit to it. When a cell's main code ends, the program shuts
+// down every executor it made (waiting for the work already submitted), as
+// Python's interpreter does at exit.
+import { cpus } from "node:os";
+import { inspect } from "node:util";
+import { job, rpc, send } from "./context";
+import { define, PyTypeError, RuntimeError, ValueError } from "./errors";
+import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
+import { P } from "./state";
+import { wait } from "./blocking";
+import { encode, decode } from "./share";
+import { functionSpec, resolveFunction, hereLookup } from "./scope";
+import { Queue } from "./queue";
+import { Future } from "./futures";
+import { Thread, registerThreadClass } from "./threading";
+import { write } from "./capture";
+import { formatTraceback } from "./traceback";
+import type { TargetSpec } from "../protocol/worker";
+
+export const BrokenThreadPool = define("BrokenThreadPool", define("BrokenExecutor"));
+
+const enum X {
+  Shutdown = 0,
+  /** Threads started so far (also the number in the next one's name). */
+  Threads = 1,
+  /** Threads that finished a task and wait for the next: submit reuses one instead of starting another. */
+  Idle = 2,
+  /** Threads not yet ended: shutdown({ wait: true }) waits for 0. */
+  Live = 3,
+  Broken = 4,
+  Size = 5,
+}
+
+export interface ExecutorOptions {
+  maxWorkers?: number | null;
+  threadNamePrefix?: string;
+  initializer?: ((...args: never[]) => unknown) | null;
+  initargs?: unknown[];
+}
+
+interface Config {
+  maxWorkers: number;
+  prefix: string;
+  initializer: TargetSpec | null;
+  initargs: unknown;
+  work: Queue;
+}
+
+interface WorkItem {
+  fn: TargetSpec;
+  args: unknown[];
+  future: Future;
+}
+
+const I = Symbol("concnb.executor");
+
+export class ThreadPoolExecutor {
+  declare readonly id: number;
+  declare [I]: { view: Int32Array; config: Config };
+
+  constructor(options: number | ExecutorOptions | null = {}) {
+    const o: ExecutorOptions = typeof options === "number" || options === null ? { maxWorkers: options } : (options ?? {});
+    const maxWorkers = o.maxWorkers ?? Math.min(32, cpus().length + 4);
+    if (typeof maxWorkers !== "number" || !Number.isInteger(maxWorkers)) throw new PyTypeError("maxWorkers must be an integer");
+    if (maxWorkers <= 0) throw new ValueError("maxWorkers must be greater than 0");
+    if (o.initializer !== undefined && o.initializer !== null && typeof o.initializer !== "function") throw new PyTypeError("initializer must be a function");
+    const n = Atomics.add(job().programSlots, P.Executors, 1);
+    const config: Config = {
+      maxWorkers,
+      prefix: o.threadNamePrefix ?? `ThreadPoolExecutor-${n}`,
+      initializer: o.initializer ? functionSpec(o.initializer, "the initializer") : null,
+      initargs: encode(o.initargs ?? []),
+      work: new Queue(),
+    };
+    setup(this, allocate("ThreadPoolExecutor", X.Size), config);
+    // the program's main thread shuts down every executor of the program when its code ends
+    send({ type: "stash", key: executorsKey(job().ctx.programId), value: encode(this) });
+  }
+
+  get maxWorkers(): number {
+    return this[I].config.maxWorkers;
+  }
+
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
+    if (typeof fn !== "function") throw new PyTypeError("submit() needs a function to call");
+    const { view, config } = this[I];
+    if (Atomics.load(view, X.Broken)) throw new BrokenThreadPool("A thread initializer failed, the thread pool is not usable anymore");
+    if (Atomics.load(view, X.Shutdown)) {
+      throw new RuntimeError("cannot schedule new futures after shutdown (an executor lives as long as the cell that made it)");
+    }
+    const future = new Future<Awaited<R>>();
+    config.work.put({ fn: specOf(fn), args, future } satisfies WorkItem);
+    this.adjustThreads();
+    return future;
+  }
+
+  /**
+   * Results in input order, each as iteration reaches it; tasks are all submitted now.
+   * A last argument `{ timeout }` limits the whole iteration, counted from this call.
+   */
+  map<R>(fn: (...args: never[]) => R, ...iterables: unknown[]): Generator<Awaited<R>, void, undefined> {
+    let timeout: number | null = null;
+    const last = iterables.at(-1);
+    if (last !== null && typeof last === "object" && !(Symbol.iterator in last)) {
+      timeout = ((iterables.pop() as { timeout?: number | null }).timeout ?? null);
+    }
+    const end = timeout === null ? null : performance.now() + timeout * 1000;
+    const columns = iterables.map((it) => {
+      if (it === null || typeof it !== "object" || !(Symbol.iterator in it)) throw new PyTypeError("map() arguments after the function must be iterable");
+      return [...(it as Iterable<unknown>)];
+    });
+    const n = columns.length === 0 ? 0 : Math.min(...columns.map((c) => c.length));
+    const futures: Future<Awaited<R>>[] = [];
+    for (let i = 0; i < n; i++) futures.push(this.submit(fn as (...a: unknown[]) => R, ...columns.map((c) => c[i])));
+    return (function* results() {
+      try {
+        while (futures.length > 0) {
+          const f = futures.shift()!;
+          yield end === null ? f.result() : f.result(Math.max(0, (end - performance.now()) / 1000));
+        }
+      } finally {
+        for (const f of futures) f.cancel();
+      }
+    })();
+  }
+
+  shutdown(options: { wait?: boolean; cancelFutures?: boolean } = {}): void {
+    const { wait: waitForThreads = true, cancelFutures = false } = options ?? {};
+    const { view, config } = this[I];
+    if (cancelFutures) {
+      // take every queued item: its future is cancelled (a running one is not queued any more)
+      for (;;) {
+        let item: WorkItem | null;
+        try {
+          item = config.work.get(false) as WorkItem | null;
+        } catch {
+          break;
+        }
+        if (item) item.future.cancel();
+        else config.work.put(null);
+      }
+    }
+    if (Atomics.exchange(view, X.Shutdown, 1) === 0) config.work.put(null); // wakes a thread, which passes it on
+    if (waitForThreads) {
+      for (let live = Atomics.load(view, X.Live); live > 0; live = Atomics.load(view, X.Live)) {
+        wait(view, X.Live, live, Infinity, this.id, "shutdown");
+      }
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.shutdown();
+  }
+
+  toString(): string {
+    return `<ThreadPoolExecutor #${this.id} maxWorkers=${this.maxWorkers}>`;
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  /** Reuses an idle thread if there is one, else starts one while under maxWorkers. */
+  private adjustThreads(): void {
+    const { view, config } = this[I];
+    for (let idle = Atomics.load(view, X.Idle); idle > 0; idle = Atomics.load(view, X.Idle)) {
+      if (Atomics.compareExchange(view, X.Idle, idle, idle - 1) === idle) return;
+    }
+    const k = Atomics.add(view, X.Threads, 1);
+    if (k >= config.maxWorkers) {
+      Atomics.sub(view, X.Threads, 1);
+      return;
+    }
+    Atomics.add(view, X.Live, 1);
+    const t = new PoolThread({ name: `${config.prefix}_${k}` });
+    t.executor = this;
+    t.start();
+  }
+}
+
+/** A thread of a ThreadPoolExecutor: takes work items until the executor shuts down. */
+class PoolThread extends Thread {
+  executor: ThreadPoolExecutor | null = null;
+
+  override async run(): Promise<void> {
+    const ex = this.executor!;
+    const { view, config } = ex[I];
+    const functions = new Map<string, (...a: unknown[]) => unknown>();
+    try {
+      if (config.initializer && !initialize(config)) {
+        Atomics.store(view, X.Broken, 1);
+        failQueued(config.work);
+        return;
+      }
+      for (;;) {
+        const item = config.work.get() as WorkItem | null;
+        if (item === null) {
+          config.work.put(null); // for the next thread
+          return;
+        }
+        if (item.future.setRunningOrNotifyCancel()) {
+          try {
+            const key = `${item.fn.name}\n${item.fn.source}`;
+            let fn = functions.get(key);
+            if (!fn) functions.set(key, (fn = resolveFunction(item.fn)));
+            let r = fn(...item.args);
+            if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") r = await r;
+            // idle before the result is out: a submit made as soon as result() returns must find this thread
+            Atomics.add(view, X.Idle, 1);
+            item.future.setResult(r);
+          } catch (e) {
+            Atomics.add(view, X.Idle, 1);
+            item.future.setException(e);
+          }
+        } else Atomics.add(view, X.Idle, 1);
+      }
+    } finally {
+      Atomics.sub(view, X.Live, 1);
+      Atomics.notify(view, X.Live);
+    }
+  }
+}
+registerThreadClass(PoolThread);
+
+function initialize(config: Config): boolean {
+  try {
+    resolveFunction(config.initializer!)(...(decode(config.initargs, hereLookup()) as unknown[]));
+    return true;
+  } catch (e) {
+    write("stderr", `Exception in initializer:\n${formatTraceback(e)}`);
+    return false;
+  }
+}
+
+function failQueued(work: Queue): void {
+  for (;;) {
+    let item: WorkItem | null;
+    try {
+      item = work.get(false) as WorkItem | null;
+    } catch {
+      return;
+    }
+    if (item && item.future.setRunningOrNotifyCancel()) {
+      item.future.setException(new BrokenThreadPool("A thread initializer failed, the thread pool is not usable anymore"));
+    }
+    if (!item) {
+      work.put(null);
+      return;
+    }
+  }
+}
+
+/** A function's spec is its source text: worth keeping for a function submitted thousands of times. */
+const specs = new WeakMap<Function, TargetSpec>();
+function specOf(fn: Function): TargetSpec {
+  let spec = specs.get(fn);
+  if (!spec) specs.set(fn, (spec = functionSpec(fn, "the function")));
+  return spec;
+}
+
+const executorsKey = (programId: number) => `executors:${programId}`;
+
+/** At the end of a cell's main code: every executor of the program stops taking work and lets its threads end. */
+export function shutdownExecutors(): void {
+  const j = job();
+  const count = Atomics.load(j.programSlots, P.Executors);
+  if (count === 0) return;
+  const all = rpc({ type: "rpc", op: "take", programId: j.ctx.programId, key: executorsKey(j.ctx.programId), count }) as unknown[];
+  for (const encoded of all) (decode(encoded, hereLookup()) as ThreadPoolExecutor).shutdown({ wait: false });
+}
+
+function setup(x: ThreadPoolExecutor, state: SharedState, config: Config): ThreadPoolExecutor {
+  hidden(x, { id: state.id });
+  Object.defineProperty(x, I, { value: { view: new Int32Array(state.buffer), config } });
+  return adopt(x, "ThreadPoolExecutor", state, () => encode(config));
+}
+defineKind("ThreadPoolExecutor", (state, extra, lookup) =>
+  setup(Object.create(ThreadPoolExecutor.prototype) as ThreadPoolExecutor, state, decode(extra, lookup) as Config),
+);

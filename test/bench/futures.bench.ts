@@ -1,0 +1,121 @@
+// Executor and queue benchmarks, as ratios measured in one run on this machine:
+//   tiny-task throughput of ThreadPoolExecutor  vs tinypool, piscina (same task, same thread count)  target: ≥ tinypool (aim 2×)
+//   serial submit → result() round trip         vs tinypool, piscina `await run()`                  target: ≤ 15 µs
+//   Queue put/get between two threads           vs CPython's queue.Queue                             target: ≥ CPython
+//   memory per idle pool thread                 vs a raw Worker's
+// Run: npm run bench
+import { Worker } from "node:worker_threads";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { Kernel } from "../../kernel/kernel";
+
+const root = __dirname.slice(0, __dirname.lastIndexOf("/out/"));
+const THREAD_ENTRY = join(root, "out", "thread.js");
+const N = 20_000;
+const ROUNDS = 5_000;
+const WORKERS = 2;
+const IDLE_THREADS = 16;
+
+function libraries(): { tinypool: Lib; piscina: Lib } {
+  return JSON.parse(execFileSync(process.execPath, [join(root, "test", "bench", "pools.mjs"), String(N), String(ROUNDS), String(WORKERS)], { encoding: "utf8" }));
+}
+interface Lib {
+  throughput: number;
+  roundTrip: number;
+}
+
+function cpythonQueue(): number | null {
+  const script = `
+import threading, queue, time
+N = ${N}
+q = queue.Queue()
+def consume():
+    for _ in range(N): q.get()
+t = threading.Thread(target=consume); t.start()
+t0 = time.perf_counter()
+for i in range(N): q.put(i)
+t.join()
+print((time.perf_counter() - t0) / N * 1e6)`;
+  try {
+    return Number(execFileSync("python3", ["-c", script], { encoding: "utf8" }));
+  } catch {
+    return null;
+  }
+}
+
+/** RSS that one more raw Worker (idle, loaded) costs this process. */
+async function rawWorkerBytes(): Promise<number> {
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  const ws = Array.from({ length: IDLE_THREADS }, () => new Worker("setInterval(() => {}, 1000)", { eval: true }));
+  await Promise.all(ws.map((w) => new Promise((r) => w.once("online", r))));
+  const after = process.memoryUsage().rss;
+  await Promise.all(ws.map((w) => w.terminate()));
+  return (after - before) / IDLE_THREADS;
+}
+
+async function main(): Promise<void> {
+  const libs = libraries();
+  const py = cpythonQueue();
+  const raw = await rawWorkerBytes();
+  const kernel = new Kernel(THREAD_ENTRY);
+  let execId = 0;
+  const run = async (source: string) => {
+    let out = "";
+    const r = await kernel.run({ execId: ++execId, cellLabel: `cell ${execId}`, source }, (recs) => recs.forEach((x) => (out += x.text)));
+    if (r.status !== "ok") throw new Error(`bench cell failed: ${JSON.stringify(r)}`);
+    return Object.assign({}, ...out.trim().split("\n").map((l) => JSON.parse(l))) as Record<string, number>;
+  };
+  const ours = await run(`
+    import { ThreadPoolExecutor } from "concurrent.futures";
+    import { Thread, Barrier } from "threading";
+    import { Queue } from "queue";
+    import { perfCounter } from "time";
+    function tiny(x: number) { return x + 1; }
+    const pool = new ThreadPoolExecutor(${WORKERS});
+    const warm = new Barrier(${WORKERS});
+    [...Array(${WORKERS})].map(() => pool.submit((b: Barrier) => b.wait(), warm)).forEach((f) => f.result());
+    for (let i = 0; i < 1000; i++) pool.submit(tiny, i).result();
+    let t = perfCounter();
+    const fs = [];
+    for (let i = 0; i < ${N}; i++) fs.push(pool.submit(tiny, i));
+    for (const f of fs) f.result();
+    const throughput = ${N} / (perfCounter() - t);
+    t = perfCounter();
+    for (let i = 0; i < ${ROUNDS}; i++) pool.submit(tiny, i).result();
+    const roundTrip = (perfCounter() - t) / ${ROUNDS} * 1e6;
+    pool.shutdown();
+
+    const q = new Queue();
+    function consume(q: Queue, n: number) { for (let i = 0; i < n; i++) q.get(); }
+    const c = new Thread({ target: consume, args: [q, ${N}] });
+    c.start();
+    t = perfCounter();
+    for (let i = 0; i < ${N}; i++) q.put(i);
+    c.join();
+    const queue = (perfCounter() - t) / ${N} * 1e6;
+
+    // idle pool threads: their workers' memory, as the process sees it
+    const before = process.memoryUsage().rss;
+    const idle = new ThreadPoolExecutor(${IDLE_THREADS});
+    const all = new Barrier(${IDLE_THREADS});
+    [...Array(${IDLE_THREADS})].map(() => idle.submit((b: Barrier) => b.wait(), all)).forEach((f) => f.result());
+    const perThread = (process.memoryUsage().rss - before) / ${IDLE_THREADS};
+    idle.shutdown();
+    console.log(JSON.stringify({ throughput, roundTrip, queue, perThread }));`);
+  await kernel.dispose();
+
+  const fmt = (n: number, d = 1) => n.toFixed(d).padStart(10);
+  console.log(`baselines (same task, ${WORKERS} threads): tinypool ${fmt(libs.tinypool.throughput, 0)} tasks/s, round trip ${libs.tinypool.roundTrip.toFixed(1)} µs; piscina ${fmt(libs.piscina.throughput, 0)} tasks/s, round trip ${libs.piscina.roundTrip.toFixed(1)} µs; CPython queue.Queue put/get ${py === null ? "n/a" : `${py.toFixed(2)} µs`}; raw Worker ${(raw / 2 ** 20).toFixed(1)} MiB\n`);
+  const row = (name: string, value: string, ratio: string, target: string, ok: boolean | null) =>
+    console.log(`${name.padEnd(38)} ${value.padStart(16)}  ${ratio.padEnd(40)} ${target.padEnd(24)} ${ok === null ? "" : ok ? "ok" : "MISSED"}`);
+  row("ThreadPoolExecutor tiny-task throughput", `${fmt(ours.throughput, 0)} /s`, `${(ours.throughput / libs.tinypool.throughput).toFixed(2)} × tinypool, ${(ours.throughput / libs.piscina.throughput).toFixed(2)} × piscina`, "≥ 1 × tinypool", ours.throughput >= libs.tinypool.throughput);
+  row("submit → result() round trip", `${fmt(ours.roundTrip)} µs`, `${(ours.roundTrip / libs.tinypool.roundTrip).toFixed(2)} × tinypool, ${(ours.roundTrip / libs.piscina.roundTrip).toFixed(2)} × piscina`, "≤ 15 µs", ours.roundTrip <= 15);
+  row("Queue put/get across 2 threads", `${fmt(ours.queue, 2)} µs`, py === null ? "" : `${(ours.queue / py).toFixed(2)} × CPython`, "≤ 1 × CPython", py === null ? null : ours.queue <= py);
+  row("memory per idle pool thread", `${fmt(ours.perThread / 2 ** 20)} MiB`, `${(ours.perThread / raw).toFixed(2)} × a raw Worker`, "", null);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
