@@ -136,4 +136,26 @@ console.log("main carries on");`);
     assert.equal(text(c, STDOUT), "[MainThread] undefined\n");
     assert.equal(c.executionSummary?.executionOrder, 1);
   });
+
+  test("a file with a part the parser does not understand opens, shows it as text, and saves every byte back", async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(folder, "the tests run in a workspace");
+    const uri = vscode.Uri.joinPath(folder, "malformed.concnb");
+    const original =
+      "---\ntitle: broken on purpose\n---\n\n<!-- md -->\n# Fine\n\n<!-- ts {not json} -->\n```ts\nconsole.log(1)\n```\n\n<!-- ts -->\n```ts\nconsole.log(\"still runs\")\n```\n";
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(original));
+    const doc = await vscode.workspace.openNotebookDocument(uri);
+    await vscode.window.showNotebookDocument(doc);
+    const kinds = doc.getCells().map((c) => `${c.kind === vscode.NotebookCellKind.Code ? "code" : "markup"}:${c.document.languageId}`);
+    assert.ok(kinds.includes("code:plaintext"), `the broken part is a plain-text cell: ${kinds.join(", ")}`);
+    const last = await run(doc, doc.cellCount - 1);
+    assert.equal(text(last, STDOUT), "[MainThread] still runs\n");
+    // an edit elsewhere makes the notebook dirty; saving must keep the broken part byte for byte
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...doc.metadata })]);
+    await vscode.workspace.applyEdit(edit);
+    assert.ok(await doc.save(), "saved");
+    const saved = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    assert.equal(saved, original);
+  });
 });
