@@ -50,7 +50,8 @@ export class WorkerPool {
   readonly objects: ObjectRegistry = new Map();
   private readonly idle: PoolWorker[] = [];
   private readonly all = new Set<PoolWorker>();
-  private readonly maxIdle = Math.max(4, cpus().length * 2);
+  /** Idle workers kept, past minIdle: a worker given back must find room, or each cell would start one and stop one. */
+  private readonly maxIdle: number;
   /** Shared memory that values stored as bytes refer to, by id (runtime/transfer). */
   private readonly buffers = new Map<number, SharedArrayBuffer>();
   private readonly bufferWaiters = new Map<number, Array<(b: SharedArrayBuffer) => void>>();
@@ -63,6 +64,7 @@ export class WorkerPool {
     // a cell's main thread and a pool of four start without waiting for a worker to load
     private readonly minIdle = 4,
   ) {
+    this.maxIdle = minIdle + Math.max(4, cpus().length * 2);
     this.warm();
   }
 
