@@ -114,12 +114,30 @@ async function main(): Promise<void> {
     for (let i = 0; i < 2000; i++) { sent[0] = perfCounter(); ev.set(); back.wait(); back.clear(); }
     w.join();
     console.log(JSON.stringify({ uncontended, handoff }));`);
+  // A lock-order inversion: from the cell's start to its DeadlockError (the threads meet at a barrier first, so the
+  // inversion is certain); measured against the same cell with the locks taken in one order, which ends at once.
+  const inversion = (second: string) => `import { Thread, Lock, Barrier } from "threading";
+    const a = new Lock(), b = new Lock(), c = new Lock(), both = new Barrier(2);
+    function one() { using _a = a.hold(); both.wait(); using _b = b.hold(); }
+    function two() { using _b = b.hold(); both.wait(); using _x = ${second}.hold(); }
+    const t1 = new Thread({ target: one }), t2 = new Thread({ target: two });
+    t1.start(); t2.start(); t1.join(); t2.join();`;
+  const timed = async (source: string) => {
+    const t0 = performance.now();
+    const r = await kernel.run({ execId: ++execId, cellLabel: `cell ${execId}`, source }, () => {});
+    return { ms: performance.now() - t0, status: r.status, name: r.error?.name };
+  };
+  const fine = await timed(inversion("c")); // one waits for b until two is done: no cycle
+  const dead = await timed(inversion("a"));
   await kernel.dispose();
   const row = (name: string, us: number | undefined, base: string, target: string, ok: boolean | null) =>
     console.log(`${name.padEnd(40)} ${us === undefined ? "n/a".padStart(9) : us.toFixed(3).padStart(9)} µs  ${base.padEnd(44)} ${target.padEnd(30)} ${ok === null ? "" : ok ? "ok" : "MISSED"}`);
   console.log(`baselines: raw Atomics ping-pong round ${raw.toFixed(3)} µs; CPython ${py ? `Lock ${py.uncontended.toFixed(3)} µs, hand-off ${py.handoff.toFixed(3)} µs, Event wake ${py.event.toFixed(3)} µs` : "not available"}\n`);
   row("Lock acquire+release, uncontended", ours.uncontended, py ? `${(ours.uncontended / py.uncontended).toFixed(2)} × CPython` : "", "≤ 1 × CPython", py ? ours.uncontended <= py.uncontended : null);
   row("Event wake latency (set → waiter runs)", ours.event, py ? `${(ours.event / py.event).toFixed(2)} × CPython, ${(ours.event / raw).toFixed(2)} × raw round` : "", "", null);
+  console.log(
+    `${"lock-order inversion reported".padEnd(40)} ${dead.ms.toFixed(0).padStart(9)} ms  ${`(${dead.name}; the same cell without the inversion: ${fine.ms.toFixed(0)} ms, ${fine.status})`.padEnd(44)} ${"≤ 2000 ms".padEnd(30)} ${dead.name === "DeadlockError" && dead.ms <= 2000 ? "ok" : "MISSED"}`,
+  );
   row("hand-off between 2 threads (Semaphores)", ours.handoff, `${(ours.handoff / raw).toFixed(2)} × raw Atomics${py ? `, ${(ours.handoff / py.handoff).toFixed(2)} × CPython` : ""}`, "≤ 2 × raw Atomics", ours.handoff <= 2 * raw);
 }
 

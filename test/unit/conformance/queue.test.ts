@@ -219,4 +219,19 @@ q.get();`);
     assert.match(r.result.error?.traceback ?? "", /Thread MainThread\n {2}holds no lock\n {2}waits for an item from Queue #\d+ \(made at cell \d+, line 2: const q = new Queue\(\);\)/);
     assert.match(r.result.error?.traceback ?? "", /line 3, in <module>/);
   });
+
+  it("reports join() on tasks nobody will finish, and put() on a full queue nobody reads, as deadlocks", async () => {
+    const join = await k.run(`import { Queue } from "queue";
+const q = new Queue();
+q.put("work nobody takes");
+q.join();`);
+    assert.equal(join.result.error?.name, "DeadlockError");
+    assert.match(join.result.error?.traceback ?? "", /waits for every task of Queue #\d+ \(made at cell \d+, line 2/);
+    const put = await k.run(`import { Queue } from "queue";
+const q = new Queue(1);
+q.put(1);
+q.put(2);`);
+    assert.equal(put.result.error?.name, "DeadlockError");
+    assert.match(put.result.error?.traceback ?? "", /waits for room in Queue #\d+[^\n]*\n {2}File "cell \d+", line 4, in <module>/);
+  });
 });
