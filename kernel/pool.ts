@@ -60,7 +60,8 @@ export class WorkerPool {
   private disposed = false;
 
   constructor(
-    private readonly entry = join(__dirname, "thread.js"),
+    /** The thread entry; the other bundled entries (process.js) sit beside it. */
+    readonly entry = join(__dirname, "thread.js"),
     // a cell's main thread and a pool of four start without waiting for a worker to load
     private readonly minIdle = 4,
   ) {

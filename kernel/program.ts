@@ -9,6 +9,8 @@ import { LineCollector } from "./output";
 import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./pool";
 import { FINISHED, G, P, STARTED, T } from "./runtime/state";
 import { CHECK_MS, DeadlockWatch } from "./deadlock";
+import { ChildProcesses } from "./processes";
+import { dirname, join } from "node:path";
 
 export interface ProgramOutcome {
   result: CellResult;
@@ -21,6 +23,8 @@ export interface ProgramSpec {
   full: Chunk;
   defs: Chunk;
   chain: ChainLink[];
+  /** This program is a multiprocessing child (kernel/processMain). */
+  process?: ProgramContext["process"];
 }
 
 const state = (d: ThreadDesc) => new Int32Array(d.state);
@@ -40,6 +44,7 @@ export class Program implements Owner {
   private values: EncodedValues | null = null;
   private over = false;
   private readonly deadlocks: DeadlockWatch;
+  private readonly children: ChildProcesses;
   private watchTimer: NodeJS.Timeout | null = null;
   /** Exit handlers registered by threads other than main, for the main thread to run at the end. */
   private readonly exitHandlers: unknown[] = [];
@@ -73,7 +78,12 @@ export class Program implements Owner {
       main,
       full: spec.full,
       defs: spec.defs,
+      ...(spec.process ? { process: spec.process } : {}),
     };
+    this.children = new ChildProcesses({ chain: spec.chain, defs: spec.defs }, this.slots, (source, stream, thread, text) =>
+      this.output.write(source, stream, thread, text, this.nextSeq()),
+      join(dirname(pool.entry), "process.js"),
+    );
     this.threads.set(main.ident, main);
     const w = pool.acquire(this);
     this.running.set(w, main);
@@ -95,12 +105,14 @@ export class Program implements Owner {
       void this.pool.discard(w);
     }
     this.running.clear();
+    this.children.killAll();
     // a stopped thread cannot release what it held: left locked, a lock of the notebook would block every later cell
     this.deadlocks.releaseHeldBy(new Set(this.threads.keys()));
     this.settle(status, error);
   }
 
   private watchForDeadlock(): void {
+    if (this.children.running > 0) return; // a child process can still set things going
     const report = this.deadlocks.check([...this.threads.values()]);
     if (report) {
       const names = report.match(/^Thread (.*)$/gm)?.map((l) => l.slice(7)) ?? [];
@@ -140,7 +152,12 @@ export class Program implements Owner {
           this.pool.whenBuffer(m.bufferId, (b) => w.reply(m.id, b));
         } else if (m.op === "take") {
           this.pool.take(m.key, m.count, (values) => w.reply(m.id, values));
+        } else if (m.op === "processMap") {
+          this.children.map(m.processes, m.mode, m.target, m.items, m.values, (r) => w.reply(m.id, r));
         }
+        break;
+      case "process":
+        this.children.start(m);
         break;
       case "object":
         this.deadlocks.object(m.id, m.kind, m.state, m.where);
@@ -223,6 +240,7 @@ export class Program implements Owner {
       this.running.delete(w);
       void this.pool.discard(w);
     }
+    this.children.stopDaemons();
     if (this.mainError) this.settle("error", this.mainError);
     else this.settle("ok");
   }

@@ -42,6 +42,7 @@ const builds = [
   // esbuild (a native binary) and typescript (large) are dependencies, loaded from node_modules
   { entryPoints: { kernel: "kernel/main.ts" }, external: ["esbuild", "typescript"] },
   { entryPoints: { cli: "kernel/cli.ts" }, external: ["esbuild", "typescript"] },
+  { entryPoints: { process: "kernel/processMain.ts" }, external: ["esbuild", "typescript"] },
   { entryPoints: { thread: "kernel/runtime/entry.ts" } },
   ...(existsSync(join(root, "test/unit")) ? tests("test/unit", ["esbuild", "typescript"]) : []),
   ...tests("test/bench", ["esbuild", "typescript"]),

@@ -72,6 +72,8 @@ export interface ProgramContext {
   /** The cell being run: its full program, and its definitions for threads. */
   full: Chunk;
   defs: Chunk;
+  /** Set when this program is a multiprocessing child: its name and its target's (encoded) arguments. */
+  process?: { name: string; args: unknown };
 }
 
 export type Job =
@@ -130,6 +132,10 @@ export type FromWorker =
   | { type: "stash"; key: string; value: unknown }
   /** Shared memory that values stored as bytes refer to: the kernel keeps it for threads that meet its id. */
   | { type: "buffer"; id: number; buffer: SharedArrayBuffer }
+  /** Start a multiprocessing child running target(...args); `state` is the Process object's shared memory. */
+  | { type: "process"; programId: number; name: string; daemon: boolean; state: SharedArrayBuffer; target: TargetSpec; args: unknown; values: EncodedValues }
+  /** Runs fn over the items (encoded) in `processes` children, in slices; answers with the results in order. */
+  | { type: "rpc"; id: number; op: "processMap"; programId: number; processes: number; mode: "map" | "apply"; target: TargetSpec; items: unknown[]; values: EncodedValues }
   /** An exit handler registered by a thread other than main: the main thread runs it at the end. */
   | { type: "atexit"; programId: number; seq: number; spec: TargetSpec; args: unknown[] };
 

@@ -8,7 +8,7 @@ import { installCapture, setThreadName, write } from "./capture";
 import { job, send, setCurrent } from "./context";
 import { SystemExit } from "./errors";
 import { importDefault, importModule } from "./modules";
-import { heldChainIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
+import { hereLookup, heldChainIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
 import { decode, encode } from "./share";
 import { FINISHED, P, STARTED, T } from "./state";
 import { JOINING_ALL, wait } from "./blocking";
@@ -26,6 +26,10 @@ Object.defineProperty(globalThis, "__concnb_import", { value: importFn });
 Object.defineProperty(globalThis, "__concnb_rt", {
   value: {
     takeValues,
+    /** In a multiprocessing child: the target's arguments, as the parent passed them. */
+    processArgs(): unknown[] {
+      return decode(job().ctx.process?.args ?? [], hereLookup()) as unknown[];
+    },
     /** Called first thing by a cell's program: how threads (and later cells) get the values of its bindings. */
     enterCell(snapshot: () => Record<string, unknown>, scope: (code: string) => unknown) {
       cellSnapshot = () => encode(snapshot()) as Record<string, unknown>;
@@ -95,14 +99,26 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   Atomics.store(state, T.State, FINISHED);
   Atomics.notify(state, T.State);
   const slots = job().programSlots;
-  // as Python does: the main thread's traceback now, not after threads that may never end (a deadlock report would hide it)
-  if (error?.traceback && Atomics.load(slots, P.Live) > 0) write("stderr", error.traceback);
+  // As Python does, the main thread's traceback comes before a long wait for threads (a deadlock report would
+  // hide it); threads that end at once (a pool shut down by `using`) are not a long wait, and the cell shows it anyway.
+  if (error?.traceback && !waitForThreads(slots, 250)) write("stderr", error.traceback);
   for (let live = Atomics.load(slots, P.Live); live > 0; live = Atomics.load(slots, P.Live)) {
     wait(slots, P.Live, live, Infinity, JOINING_ALL, "wait for its non-daemon threads");
   }
   runExitHandlers();
   const values = snapshotValues();
   send({ type: "mainDone", error, exitCode, values });
+}
+
+/** Waits up to ms for the program's non-daemon threads to end: true if they have. */
+function waitForThreads(slots: Int32Array, ms: number): boolean {
+  const deadline = performance.now() + ms;
+  for (let live = Atomics.load(slots, P.Live); live > 0; live = Atomics.load(slots, P.Live)) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(slots, P.Live, live, left);
+  }
+  return true;
 }
 
 function snapshotValues(): Record<string, unknown> {

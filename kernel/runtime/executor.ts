@@ -19,6 +19,7 @@ import { Thread, registerThreadClass } from "./threading";
 import { write } from "./capture";
 import { formatTraceback } from "./traceback";
 import type { TargetSpec } from "../protocol/worker";
+import { checkForProcess, runInProcess } from "./multiprocessing";
 
 export const BrokenThreadPool = define("BrokenThreadPool", define("BrokenExecutor"));
 
@@ -42,6 +43,8 @@ export interface ExecutorOptions {
 }
 
 interface Config {
+  /** A ProcessPoolExecutor's: each task runs in a child process, its thread waiting for it. */
+  inProcess: boolean;
   maxWorkers: number;
   prefix: string;
   initializer: TargetSpec | null;
@@ -63,14 +66,16 @@ export class ThreadPoolExecutor {
 
   constructor(options: number | ExecutorOptions | null = {}) {
     const o: ExecutorOptions = typeof options === "number" || options === null ? { maxWorkers: options } : (options ?? {});
-    const maxWorkers = o.maxWorkers ?? Math.min(32, cpus().length + 4);
+    const inProcess = new.target === ProcessPoolExecutor;
+    const maxWorkers = o.maxWorkers ?? (inProcess ? cpus().length : Math.min(32, cpus().length + 4));
     if (typeof maxWorkers !== "number" || !Number.isInteger(maxWorkers)) throw new PyTypeError("maxWorkers must be an integer");
     if (maxWorkers <= 0) throw new ValueError("maxWorkers must be greater than 0");
     if (o.initializer !== undefined && o.initializer !== null && typeof o.initializer !== "function") throw new PyTypeError("initializer must be a function");
     const n = Atomics.add(job().programSlots, P.Executors, 1);
     const config: Config = {
+      inProcess,
       maxWorkers,
-      prefix: o.threadNamePrefix ?? `ThreadPoolExecutor-${n}`,
+      prefix: o.threadNamePrefix ?? `${inProcess ? "ProcessPoolExecutor" : "ThreadPoolExecutor"}-${n}`,
       initializer: o.initializer ? functionSpec(o.initializer, "the initializer") : null,
       initargs: encode(o.initargs ?? []),
       work: new Queue(),
@@ -91,6 +96,7 @@ export class ThreadPoolExecutor {
     if (Atomics.load(view, X.Shutdown)) {
       throw new RuntimeError("cannot schedule new futures after shutdown (an executor lives as long as the cell that made it)");
     }
+    if (config.inProcess) checkForProcess(args);
     const future = new Future<Awaited<R>>();
     config.work.put({ fn: specOf(fn), args, future } satisfies WorkItem);
     this.adjustThreads();
@@ -180,6 +186,17 @@ export class ThreadPoolExecutor {
   }
 }
 
+/**
+ * ProcessPoolExecutor: the same executor, each task run in a child process
+ * (kernel/processes.ts) while one of its threads waits for the result. Its
+ * arguments and results are copies; runtime objects cannot be sent.
+ */
+export class ProcessPoolExecutor extends ThreadPoolExecutor {
+  override toString(): string {
+    return `<ProcessPoolExecutor #${this.id} maxWorkers=${this.maxWorkers}>`;
+  }
+}
+
 /** A thread of a ThreadPoolExecutor: takes work items until the executor shuts down. */
 class PoolThread extends Thread {
   executor: ThreadPoolExecutor | null = null;
@@ -205,7 +222,7 @@ class PoolThread extends Thread {
             const key = `${item.fn.name}\n${item.fn.source}`;
             let fn = functions.get(key);
             if (!fn) functions.set(key, (fn = resolveFunction(item.fn)));
-            let r = fn(...item.args);
+            let r = config.inProcess ? runInProcess(fn, item.args) : fn(...item.args);
             if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") r = await r;
             // idle before the result is out: a submit made as soon as result() returns must find this thread
             Atomics.add(view, X.Idle, 1);
@@ -276,6 +293,8 @@ function setup(x: ThreadPoolExecutor, state: SharedState, config: Config): Threa
   Object.defineProperty(x, I, { value: { view: new Int32Array(state.buffer), config } });
   return adopt(x, "ThreadPoolExecutor", state, () => encode(config));
 }
-defineKind("ThreadPoolExecutor", (state, extra, lookup) =>
-  setup(Object.create(ThreadPoolExecutor.prototype) as ThreadPoolExecutor, state, decode(extra, lookup) as Config),
-);
+defineKind("ThreadPoolExecutor", (state, extra, lookup) => {
+  const config = decode(extra, lookup) as Config;
+  const cls = config.inProcess ? ProcessPoolExecutor : ThreadPoolExecutor;
+  return setup(Object.create(cls.prototype) as ThreadPoolExecutor, state, config);
+});

@@ -15,8 +15,9 @@ import { RawValue, Value, RawArray, SharedArrayOf } from "./sharedctypes";
 import { ModuleNotFoundError } from "./errors";
 import { Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full } from "./queue";
 import { Future, CancelledError, InvalidStateError, TimeoutError } from "./futures";
-import { ThreadPoolExecutor, BrokenThreadPool } from "./executor";
+import { ThreadPoolExecutor, ProcessPoolExecutor, BrokenThreadPool } from "./executor";
 import { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./completion";
+import { Process, Pool, currentProcess, cpuCount } from "./multiprocessing";
 
 const runtime: Record<string, object> = {
   threading: {
@@ -26,9 +27,10 @@ const runtime: Record<string, object> = {
   },
   atexit: publicOf(atexit, ["register", "unregister"]),
   "concurrent.futures": Object.freeze({
-    ThreadPoolExecutor, Future, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
+    ThreadPoolExecutor, ProcessPoolExecutor, Future, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
     CancelledError, InvalidStateError, TimeoutError, BrokenExecutor: Object.getPrototypeOf(BrokenThreadPool), BrokenThreadPool,
   }),
+  multiprocessing: Object.freeze({ Process, Pool, currentProcess, cpuCount }),
   queue: Object.freeze({ Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full }),
   sharedctypes: { Value, RawValue, Array: SharedArrayOf, RawArray },
   time: publicOf(time, ["sleep", "perfCounter", "monotonic", "time"]),

@@ -26,6 +26,8 @@ export const enum P {
   Live = 1,
   /** Executors made by the program: numbers their threads' names, and tells the main thread how many to shut down. */
   Executors = 2,
+  /** Counter behind default process names (Process-N). */
+  Processes = 3,
   Size = 4,
 }
 

@@ -295,6 +295,10 @@ export class Timer extends Thread {
 runtimeThreadClasses.Timer = Timer;
 
 let valuesForThreads: () => EncodedValues = () => ({});
+/** The calling thread's view of the running cell's bindings, as a new thread (or process) gets it. */
+export function currentValues(): EncodedValues {
+  return valuesForThreads();
+}
 export function setValuesForThreads(f: () => EncodedValues): void {
   valuesForThreads = f;
 }
