@@ -71,13 +71,16 @@ export class ThreadPoolExecutor {
     if (typeof maxWorkers !== "number" || !Number.isInteger(maxWorkers)) throw new PyTypeError("maxWorkers must be an integer");
     if (maxWorkers <= 0) throw new ValueError("maxWorkers must be greater than 0");
     if (o.initializer !== undefined && o.initializer !== null && typeof o.initializer !== "function") throw new PyTypeError("initializer must be a function");
+    // everything that can fail comes before the count: the main thread waits for every executor counted
+    const initializer = o.initializer ? functionSpec(o.initializer, "the initializer") : null;
+    const initargs = encode(o.initargs ?? []);
     const n = Atomics.add(job().programSlots, P.Executors, 1);
     const config: Config = {
       inProcess,
       maxWorkers,
       prefix: o.threadNamePrefix ?? `${inProcess ? "ProcessPoolExecutor" : "ThreadPoolExecutor"}-${n}`,
-      initializer: o.initializer ? functionSpec(o.initializer, "the initializer") : null,
-      initargs: encode(o.initargs ?? []),
+      initializer,
+      initargs,
       work: new Queue(),
     };
     setup(this, allocate("ThreadPoolExecutor", X.Size), config);
@@ -138,6 +141,7 @@ export class ThreadPoolExecutor {
     const { view, config } = this[I];
     if (cancelFutures) {
       // take every queued item: its future is cancelled (a running one is not queued any more)
+      let sentinel = false;
       for (;;) {
         let item: WorkItem | null;
         try {
@@ -146,8 +150,9 @@ export class ThreadPoolExecutor {
           break;
         }
         if (item) item.future.cancel();
-        else config.work.put(null);
+        else sentinel = true;
       }
+      if (sentinel) config.work.put(null); // the threads' signal to leave, taken along: give it back
     }
     if (Atomics.exchange(view, X.Shutdown, 1) === 0) config.work.put(null); // wakes a thread, which passes it on
     if (waitForThreads) {
