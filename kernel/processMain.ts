@@ -17,6 +17,8 @@ function send(m: FromChild): Promise<void> {
 }
 
 process.once("message", (m: ChildRun) => void run(m));
+// the kernel that started this child is gone (restarted, closed): nobody is left to read its output
+process.once("disconnect", () => process.exit(1));
 
 async function run(m: ChildRun): Promise<void> {
   const fn = IDENT.test(m.target.name) ? m.target.name : `(${m.target.source})`;
