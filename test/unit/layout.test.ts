@@ -62,3 +62,12 @@ describe("layout: folders follow process boundaries", () => {
     }
   });
 });
+
+describe("layout: the published extension carries every program it runs", () => {
+  it("lets every top-level bundle of out/ into the package (.vscodeignore is an allow-list)", () => {
+    const allowed = readFileSync(join(root, ".vscodeignore"), "utf8").split("\n").filter((l) => l.startsWith("!out/"));
+    const bundles = readdirSync(join(root, "out")).filter((f) => f.endsWith(".js"));
+    assert.ok(bundles.length >= 5, bundles.join(", "));
+    for (const b of bundles) assert.ok(allowed.includes(`!out/${b}`), `.vscodeignore leaves out out/${b}`);
+  });
+});
