@@ -65,7 +65,7 @@ function defsText(source: string, top: TopLevel): string {
     ...blank.map((b) => ({ ...b, text: "" })),
   ];
   return (
-    `"use strict"; const __concnb_v = __concnb_rt.takeValues();\n` +
+    `"use strict"; const __concnb_v = __concnb_rt.takeValues((__concnb_src: string) => eval(__concnb_src));\n` +
     applyEdits(source, edits) +
     `\n;(__concnb_src: string) => eval(__concnb_src);\n`
   );

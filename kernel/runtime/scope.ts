@@ -13,12 +13,30 @@ export type Evaluator = (code: string) => unknown;
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const root = new Function("__concnb_src", "return eval(__concnb_src)") as Evaluator;
 
-let pendingValues: Record<string, unknown> = {};
-/** Called by a definitions chunk as it starts: the values of its cell's bindings. */
-export function takeValues(): Record<string, unknown> {
-  const v = pendingValues;
-  pendingValues = {};
-  return v;
+let pending: { values: EncodedValues; outer: ClassLookup } = { values: {}, outer: () => undefined };
+/**
+ * Called by a definitions chunk as it starts: the values of its cell's
+ * bindings, decoded when the first of them is read, so that an instance of a
+ * class declared earlier in the same cell finds its class (`inner` evaluates
+ * in the chunk's own scope; a class not reached yet is looked for outside).
+ */
+export function takeValues(inner?: Evaluator): Record<string, unknown> {
+  const { values, outer } = pending;
+  pending = { values: {}, outer: () => undefined };
+  let decoded: Record<string, unknown> | null = null;
+  const lookup: ClassLookup = (name) => {
+    if (inner && IDENT.test(name)) {
+      try {
+        const found = inner(`typeof ${name} === "function" ? ${name} : undefined`);
+        if (found) return found as ReturnType<ClassLookup>;
+      } catch {
+        // declared later in the cell (not initialized yet): not this one
+      }
+    }
+    return outer(name);
+  };
+  const all = () => (decoded ??= decode(values, lookup) as Record<string, unknown>);
+  return new Proxy({} as Record<string, unknown>, { get: (_t, key) => (typeof key === "string" ? all()[key] : undefined) });
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -37,7 +55,7 @@ export function evalChunk(scope: Evaluator, chunk: Chunk): unknown {
 
 /** Evaluates a definitions chunk with its values; returns the scope inside it. */
 export function enterDefs(scope: Evaluator, defs: Chunk, values: EncodedValues): Evaluator {
-  pendingValues = decode(values, classLookup(scope)) as Record<string, unknown>;
+  pending = { values, outer: classLookup(scope) };
   return evalChunk(scope, defs) as Evaluator;
 }
 

@@ -242,3 +242,24 @@ describe("kernel: hostile cells", function () {
     assert.deepEqual(next.lines(), [["MainThread", "2"]]);
   });
 });
+
+describe("kernel: values of the notebook in threads", function () {
+  let k: TestKernel;
+  beforeEach(() => (k = new TestKernel()));
+  afterEach(() => k.dispose());
+
+  it("gives a thread an instance of a class made in the same cell, with its class, and in later cells too", async () => {
+    const first = await k.run(`import { Thread } from "threading";
+class Box { constructor(public n: number) {} twice() { return this.n * 2; } }
+const b = new Box(21);
+const shared = [1];
+const pair = { a: shared, b: shared };
+function look() { console.log(b instanceof Box, b.twice(), pair.a === pair.b); }
+const t = new Thread({ target: look }); t.start(); t.join();`);
+    assert.equal(first.result.status, "ok", first.result.error?.traceback);
+    assert.deepEqual(first.lines(), [["Thread-1 (look)", "true 42 true"]]);
+    const later = await k.run(`const t2 = new Thread({ target: look }); t2.start(); t2.join();
+console.log(b instanceof Box, b.twice());`);
+    assert.deepEqual(later.lines().map(([, l]) => l), ["true 42 true", "true 42"]);
+  });
+});
