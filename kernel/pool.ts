@@ -123,7 +123,8 @@ export class WorkerPool {
     this.takers.set(key, { count, then });
   }
 
-  private stash(key: string, value: unknown): void {
+  /** Keeps a value stashed by a thread (also called by a program that drained the message off the port). */
+  stash(key: string, value: unknown): void {
     const have = this.stashes.get(key) ?? [];
     have.push(value);
     this.stashes.set(key, have);
@@ -135,7 +136,8 @@ export class WorkerPool {
     }
   }
 
-  private addBuffer(id: number, buffer: SharedArrayBuffer): void {
+  /** Keeps a buffer a thread announced (also called by a program that drained the message off the port). */
+  addBuffer(id: number, buffer: SharedArrayBuffer): void {
     this.buffers.set(id, buffer);
     for (const then of this.bufferWaiters.get(id) ?? []) then(buffer);
     this.bufferWaiters.delete(id);

@@ -170,8 +170,13 @@ export class Program implements Owner {
         this.exitHandlers.push({ seq: m.seq, spec: m.spec, args: m.args });
         break;
       case "ready":
-      case "buffer": // the pool keeps those
+        break;
+      // the pool keeps these; they come here only when drainWorker took them off the port before the pool saw them
+      case "buffer":
+        this.pool.addBuffer(m.id, m.buffer);
+        break;
       case "stash":
+        this.pool.stash(m.key, m.value);
         break;
     }
   }

@@ -177,6 +177,17 @@ console.log(total.value);`);
       assert.deepEqual(lines, ["5050"]);
     });
 
+    it("ends the cell when executors are made while another thread writes a lot (no message of theirs is lost)", async () => {
+      // the kernel drains threads' messages before each output batch: an executor's registration read that
+      // way once went missing, and the main thread waited for it for ever at the end of the cell
+      const r = await k.run(HEAD + `function chatter() { for (let i = 0; i < 2000; i++) { console.log("line", i); sleep(0.0005); } }
+new Thread({ target: chatter, daemon: true }).start();
+for (let i = 0; i < 50; i++) { using pool = new ThreadPoolExecutor({ maxWorkers: 1 }); sleep(0.001); }
+console.log("end of the cell's code");`);
+      assert.equal(r.result.status, "ok", r.result.error?.traceback);
+      assert.ok(r.lines().some(([t, l]) => t === "MainThread" && l === "end of the cell's code"));
+    });
+
     it("reports result() of work that can never finish as a deadlock", async () => {
       const r = await k.run(HEAD + `const never = new Event();
 using pool = new ThreadPoolExecutor(1);
