@@ -11,11 +11,7 @@ describe("conformance: concurrent.futures", function () {
   before(() => (k = new TestKernel()));
   after(() => k.dispose());
 
-  async function out(source: string): Promise<string[]> {
-    const r = await k.run(source);
-    assert.equal(r.result.status, "ok", r.result.error?.traceback ?? r.result.error?.message);
-    return r.lines("stdout").map(([, l]) => l);
-  }
+  const out = (source: string) => k.stdout(source);
   const HEAD = `import { ThreadPoolExecutor, Future, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
   CancelledError, InvalidStateError, TimeoutError, BrokenThreadPool } from "concurrent.futures";
 import { Thread, Event, currentThread } from "threading";

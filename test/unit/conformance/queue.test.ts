@@ -10,11 +10,7 @@ describe("conformance: queue", function () {
   before(() => (k = new TestKernel()));
   after(() => k.dispose());
 
-  async function out(source: string): Promise<string[]> {
-    const r = await k.run(source);
-    assert.equal(r.result.status, "ok", r.result.error?.traceback ?? r.result.error?.message);
-    return r.lines("stdout").map(([, l]) => l);
-  }
+  const out = (source: string) => k.stdout(source);
 
   it("orders items FIFO, LIFO and by priority (tuples compare item by item)", async () => {
     const lines = await out(`import { Queue, LifoQueue, PriorityQueue } from "queue";

@@ -29,6 +29,13 @@ export class TestKernel {
     return ran(result, records);
   }
 
+  /** Runs a cell that must end ok (else fails with its traceback); its stdout lines, without thread names. */
+  async stdout(source: string): Promise<string[]> {
+    const r = await this.run(source);
+    if (r.result.status !== "ok") throw new Error(`the cell ended ${r.result.status}: ${r.result.error?.traceback ?? r.result.error?.message ?? ""}`);
+    return r.lines("stdout").map(([, l]) => l);
+  }
+
   get lastExecId(): number {
     return this.execId;
   }
