@@ -101,7 +101,7 @@ import { Value } from "sharedctypes";
 const q = new Queue();
 const done = new Value("i", 0);
 function worker(q: Queue, done: Value) {
-  for (;;) { const x = q.get() as number | null; if (x === null) { q.taskDone(); return; } done.value += x; q.taskDone(); }
+  for (;;) { const x = q.get() as number | null; if (x === null) { q.taskDone(); return; } { using _ = done.getLock().hold(); done.value += x; } q.taskDone(); }
 }
 const ts = [0, 1].map(() => new Thread({ target: worker, args: [q, done] }));
 ts.forEach((t) => t.start());
