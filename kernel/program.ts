@@ -4,7 +4,7 @@
 // Interrupt and timeout stop every worker of the program at once.
 import { receiveMessageOnPort } from "node:worker_threads";
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
-import type { Chunk, ChainLink, EncodedValues, FromWorker, ProgramContext, ThreadDesc } from "./protocol/worker";
+import type { Chunk, ChainLink, EncodedValues, FromWorker, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
 import { LineCollector } from "./output";
 import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./pool";
 import { FINISHED, G, P, STARTED, T } from "./runtime/state";
@@ -46,6 +46,8 @@ export class Program implements Owner {
   private readonly deadlocks: DeadlockWatch;
   private readonly children: ChildProcesses;
   private watchTimer: NodeJS.Timeout | null = null;
+  /** The program's threading.excepthook, as the latest setExcepthook() left it (spec null: the default). */
+  private excepthook: { seq: number; spec: TargetSpec | null } = { seq: 0, spec: null };
   /** Exit handlers registered by threads other than main, for the main thread to run at the end. */
   private readonly exitHandlers: unknown[] = [];
   /** Set as the program starts to end: no new threads, no second ending. */
@@ -143,11 +145,13 @@ export class Program implements Owner {
       case "rpc":
         // each worker has its own port: what other threads sent before this (a thread they
         // started, an exit handler they registered) may not have been read yet, and must count
-        if (m.op === "enumerate" || m.op === "atexit") this.drain();
+        if (m.op === "enumerate" || m.op === "atexit" || m.op === "excepthook") this.drain();
         if (m.op === "enumerate") {
           w.reply(m.id, [...this.threads.values()].filter((d) => Atomics.load(state(d), T.State) === STARTED));
         } else if (m.op === "atexit") {
           w.reply(m.id, this.exitHandlers.splice(0));
+        } else if (m.op === "excepthook") {
+          w.reply(m.id, this.excepthook);
         } else if (m.op === "buffer") {
           this.pool.whenBuffer(m.bufferId, (b) => w.reply(m.id, b));
         } else if (m.op === "take") {
@@ -165,6 +169,9 @@ export class Program implements Owner {
       case "blocked":
         this.deadlocks.block(m.ident, m);
         this.watchTimer ??= setInterval(() => this.watchForDeadlock(), CHECK_MS);
+        break;
+      case "excepthook":
+        if (m.seq > this.excepthook.seq) this.excepthook = { seq: m.seq, spec: m.spec };
         break;
       case "atexit":
         this.exitHandlers.push({ seq: m.seq, spec: m.spec, args: m.args });
@@ -218,8 +225,8 @@ export class Program implements Owner {
     this.threads.set(m.thread.ident, m.thread);
     const w = this.pool.acquire(this);
     this.running.set(w, m.thread);
-    const { self, target, args, kwargs, values, excepthook } = m;
-    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values, excepthook } });
+    const { self, target, args, kwargs, values } = m;
+    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values } });
   }
 
   private contextFor(w: PoolWorker): ProgramContext {

@@ -89,8 +89,6 @@ export type Job =
       kwargs: unknown;
       /** The starting thread's view of the current cell's bindings. */
       values: EncodedValues;
-      /** The starting thread's custom excepthook, if it set one. */
-      excepthook: TargetSpec | null;
     };
 
 // ---- kernel → worker --------------------------------------------------------
@@ -112,7 +110,6 @@ export type FromWorker =
       args: unknown[];
       kwargs: unknown;
       values: EncodedValues;
-      excepthook: TargetSpec | null;
     }
   /** The main program finished: its code, the wait for non-daemon threads, exit handlers. */
   | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues }
@@ -124,6 +121,10 @@ export type FromWorker =
   | { type: "blocked"; ident: number; on: number; op: string; seq: number; where: Where | null }
   /** A synchronous call: the worker blocks until the kernel answers on its rpc port. */
   | { type: "rpc"; id: number; op: "enumerate" | "atexit"; programId: number }
+  /** The program's excepthook now: answers { seq, spec } (spec null for the default), after reading what threads sent before. */
+  | { type: "rpc"; id: number; op: "excepthook"; programId: number }
+  /** threading.setExcepthook(): the program's hook from now on (spec null: the default); `seq` orders the calls. */
+  | { type: "excepthook"; programId: number; seq: number; spec: TargetSpec | null }
   /** Shared memory met inside a value stored in a queue or future, by its kernel-wide buffer id (see runtime/transfer). */
   | { type: "rpc"; id: number; op: "buffer"; programId: number; bufferId: number }
   /** Takes every value stashed under `key`, once at least `count` have arrived (see "stash"). */

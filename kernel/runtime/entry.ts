@@ -14,7 +14,7 @@ import { FINISHED, P, STARTED, T } from "./state";
 import { JOINING_ALL, wait } from "./blocking";
 import { runExitHandlers, resetExitHandlers } from "./atexit";
 import { shutdownExecutors } from "./executor";
-import { reportThreadException, reviveSelf, setValuesForThreads, threadFromDesc, useHook } from "./threading";
+import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
 import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
 
 let cellSnapshot: () => Record<string, unknown> = () => ({});
@@ -67,6 +67,7 @@ function enter(ctx: ProgramContext, desc: ThreadDesc, thread: unknown): void {
 
 async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   enter(ctx, desc, null);
+  resetHook();
   const me = threadFromDesc(desc);
   setCurrent(ctx, desc, me);
   cellSnapshot = () => ({});
@@ -77,7 +78,6 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   try {
     const scope = chainScope(ctx.chainIds, ctx.chainFrom, ctx.chain);
     setHere(() => enterDefs(scope, ctx.defs, cellSnapshot()), ctx.full, true);
-    useHook(null);
     await evalChunk(scope, ctx.full);
   } catch (e) {
     if (e instanceof SystemExit) {
@@ -144,13 +144,13 @@ function cellError(e: unknown): CellError {
 
 async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
   enter(j.ctx, j.thread, null);
+  resetHook();
   const state = new Int32Array(j.thread.state);
   let self: ReturnType<typeof threadFromDesc> | null = null;
   try {
     const outer = chainScope(j.ctx.chainIds, j.ctx.chainFrom, j.ctx.chain);
     const scope = enterDefs(outer, j.ctx.defs, j.values);
     setHere(scope, j.ctx.full);
-    useHook(j.excepthook);
     const lookup = classLookup(scope);
     const args = decode(j.args, lookup) as unknown[];
     const kwargs = decode(j.kwargs, lookup);

@@ -1,10 +1,13 @@
 // threading.excepthook: what happens to an exception that escapes a
-// thread's run(). Python's hook is one for the process; here each thread has
-// the hook of the thread that started it (workers share no functions), which
-// is the process's hook whenever it is set before threads start.
+// thread's run(). As Python's hook is one for the process, this one is one for
+// the program (the cell's run): any thread may set it, and a failing thread
+// looks it up when the exception happens. Workers share no functions, so the
+// kernel keeps the hook's source, and a counter in the program's shared memory
+// tells a thread whether the hook it holds is still the current one.
 import type { TargetSpec } from "../protocol/worker";
 import type { Thread } from "./threading";
-import { job } from "./context";
+import { job, rpc, send } from "./context";
+import { P } from "./state";
 import { PyTypeError, SystemExit } from "./errors";
 import { write } from "./capture";
 import { formatTraceback } from "./traceback";
@@ -23,36 +26,43 @@ export function excepthook(args: ExceptHookArgs): void {
   write("stderr", `Exception in thread ${args.thread?.name ?? job().desc.ident}:\n${args.excTraceback}`);
 }
 
-let hook: (args: ExceptHookArgs) => void = excepthook;
-let hookSpec: TargetSpec | null = null;
-/** Sets the hook of this thread and of the threads it starts from now on (Python's hook is one for the process). */
-export function setExcepthook(h: ((args: ExceptHookArgs) => void) | null): void {
-  if (h === null) {
-    hook = excepthook;
-    hookSpec = null;
-    return;
-  }
-  if (typeof h !== "function") throw new PyTypeError("excepthook must be a function");
-  hookSpec = h === excepthook ? null : functionSpec(h, "the excepthook");
-  hook = h;
+type Hook = (args: ExceptHookArgs) => void;
+
+/** The hook this thread holds: the program's, as of the `seq`-th setExcepthook() (0: the default). */
+let held: { seq: number; hook: Hook } = { seq: 0, hook: excepthook };
+
+/** Sets the program's hook, for every thread of it (Python's threading.excepthook = hook); null restores the default. */
+export function setExcepthook(h: Hook | null): void {
+  if (h !== null && typeof h !== "function") throw new PyTypeError("excepthook must be a function");
+  const hook = h ?? excepthook;
+  const spec = hook === excepthook ? null : functionSpec(hook, "the excepthook");
+  const j = job();
+  // counted before it is sent: a thread that sees the count asks the kernel, which reads every message sent before it answers
+  const seq = Atomics.add(j.programSlots, P.Excepthook, 1) + 1;
+  send({ type: "excepthook", programId: j.ctx.programId, seq, spec });
+  held = { seq, hook };
 }
 
-/** What a new thread needs to run the hook this thread has. */
-export function hookForThreads(): TargetSpec | null {
-  return hookSpec;
+/** As a job starts: a new program's hook is the default until it sets one. */
+export function resetHook(): void {
+  held = { seq: 0, hook: excepthook };
 }
 
-/** In a new thread: the hook of the thread that started it. */
-export function useHook(spec: TargetSpec | null): void {
-  hookSpec = spec;
-  hook = excepthook;
-  if (spec) {
+/** The program's hook now, made in this thread if another thread set it. */
+function currentHook(): Hook {
+  const seq = Atomics.load(job().programSlots, P.Excepthook);
+  if (seq === held.seq) return held.hook;
+  const now = rpc({ type: "rpc", op: "excepthook", programId: job().ctx.programId }) as { seq: number; spec: TargetSpec | null };
+  let hook: Hook = excepthook;
+  if (now.spec) {
     try {
-      hook = resolveFunction(spec) as typeof hook;
+      hook = resolveFunction(now.spec) as Hook;
     } catch (e) {
       write("stderr", `Exception in threading.excepthook (it could not be made in this thread):\n${formatTraceback(e)}`);
     }
   }
+  held = { seq: now.seq, hook };
+  return hook;
 }
 
 /** Runs the hook for an exception that escaped a thread's run(); a failing hook falls back to the default. */
@@ -64,7 +74,7 @@ export function reportThreadException(err: unknown, thread: Thread): void {
     thread,
   };
   try {
-    hook(args);
+    currentHook()(args);
   } catch (hookErr) {
     write("stderr", `Exception in threading.excepthook:\n${formatTraceback(hookErr)}`);
     excepthook(args);

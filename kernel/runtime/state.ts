@@ -28,7 +28,9 @@ export const enum P {
   Executors = 2,
   /** Counter behind default process names (Process-N). */
   Processes = 3,
-  Size = 4,
+  /** Counts setExcepthook() calls: a thread whose hook is older asks the kernel for the program's current one. */
+  Excepthook = 4,
+  Size = 5,
 }
 
 /** Int32 slots of the kernel-wide buffer. */

@@ -11,10 +11,9 @@ import { FINISHED, G, NEW, P, STARTED, T, TIMEOUT_MAX, timeoutMs } from "./state
 import { joiningThread, wait } from "./blocking";
 import { functionSpec } from "./scope";
 import { Event } from "./event";
-import { hookForThreads } from "./excepthook";
 
 export { TIMEOUT_MAX };
-export { excepthook, setExcepthook, useHook, reportThreadException, type ExceptHookArgs } from "./excepthook";
+export { excepthook, setExcepthook, resetHook, reportThreadException, type ExceptHookArgs } from "./excepthook";
 
 const I = Symbol("concnb.thread");
 
@@ -83,7 +82,6 @@ export class Thread {
       args: encode(i.args) as unknown[],
       kwargs: encode(i.kwargs),
       values: valuesForThreads(),
-      excepthook: hookForThreads(),
     });
   }
 

@@ -98,6 +98,29 @@ describe("conformance: threading.excepthook (test_threading.ExceptHookTests)", f
     assert.equal(r.get("hooked"), "grandchild");
   });
 
+  it("looks the hook up when the exception happens, not when the thread started (test_custom_excepthook's swap_attr)", async () => {
+    const r = await cell(k, `
+      function hook(args: { excType: string; thread: Thread | null }) { report("hooked", [args.excType, args.thread?.name]); }
+      const go = new Event();
+      function late() { go.wait(); throw new RangeError("after the hook was set"); }
+      const t = new Thread({ target: late, name: "late" });
+      t.start();
+      setExcepthook(hook);
+      go.set();
+      t.join();`);
+    assert.deepEqual(r.get("hooked"), ["RangeError", "late"]);
+  });
+
+  it("uses a hook set by another thread: the hook is one for the program, as Python's is for the process", async () => {
+    const r = await cell(k, `
+      function hook(args: { thread: Thread | null }) { report("hooked", args.thread?.name); }
+      function setter() { setExcepthook(hook); }
+      const s = new Thread({ target: setter }); s.start(); s.join();
+      function fail() { throw new RangeError("fails"); }
+      const t = new Thread({ target: fail, name: "sibling" }); t.start(); t.join();`);
+    assert.equal(r.get("hooked"), "sibling");
+  });
+
   it("reports a hook that throws as `Exception in threading.excepthook:`, then falls back to the default", async () => {
     const r = await cell(k, RUN_FAIL + `
       function threadingHook(args: unknown) {
