@@ -69,7 +69,8 @@ export class Kernel {
     const key = `${label}\0${source}`;
     const hit = this.compiled.get(key);
     if (hit) return hit;
-    const compiled = await compileCell(source, label);
+    // imports are checked against what the runtime's modules export, as the runtime itself reports it
+    const compiled = await compileCell(source, label, (await this.pool.runtimeExports()) ?? undefined);
     if (this.compiled.size >= 200) this.compiled.delete(this.compiled.keys().next().value as string);
     this.compiled.set(key, compiled);
     return compiled;

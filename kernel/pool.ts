@@ -5,7 +5,7 @@
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import type { FromWorker, ToWorker, WorkerBoot } from "./protocol/worker";
+import type { FromWorker, ModuleExports, ToWorker, WorkerBoot } from "./protocol/worker";
 import { G } from "./runtime/state";
 import { newArena } from "./runtime/arena";
 import type { ObjectRegistry } from "./deadlock";
@@ -58,6 +58,10 @@ export class WorkerPool {
   private readonly stashes = new Map<string, unknown[]>();
   private readonly takers = new Map<string, { count: number; then: (values: unknown[]) => void }>();
   private disposed = false;
+  /** What the runtime's modules export, from the first worker that loaded it (see runtimeExports). */
+  private exports: ModuleExports | null = null;
+  private exportsWaiters: Array<(e: ModuleExports | null) => void> = [];
+  private exportsTimer: NodeJS.Timeout | null = null;
 
   constructor(
     /** The thread entry; the other bundled entries (process.js) sit beside it. */
@@ -143,8 +147,32 @@ export class WorkerPool {
     this.bufferWaiters.delete(id);
   }
 
+  /**
+   * What each runtime module exports, as a worker that loaded the runtime reported it; null if none has
+   * within 10 s (the kernel then compiles without checking imports rather than hang).
+   */
+  runtimeExports(): Promise<ModuleExports | null> {
+    if (this.exports || this.disposed) return Promise.resolve(this.exports);
+    // a ref'd timer: idle workers are unref'd, and waiting for them must still keep a CLI process alive
+    this.exportsTimer ??= setTimeout(() => this.settleExports(null), 10_000);
+    return new Promise((resolve) => this.exportsWaiters.push(resolve));
+  }
+
+  /** A worker's ready message (also called by a program that drained it off the port). */
+  addExports(exports: ModuleExports): void {
+    this.exports ??= exports;
+    this.settleExports(this.exports);
+  }
+
+  private settleExports(exports: ModuleExports | null): void {
+    if (this.exportsTimer) clearTimeout(this.exportsTimer);
+    this.exportsTimer = null;
+    for (const resolve of this.exportsWaiters.splice(0)) resolve(exports);
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.settleExports(this.exports);
     await Promise.all([...this.all].map((w) => this.discard(w)));
   }
 
@@ -167,7 +195,7 @@ export class WorkerPool {
     const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag));
     this.all.add(w);
     out.port1.on("message", (m: FromWorker) => {
-      if (m.type === "ready") return;
+      if (m.type === "ready") return this.addExports(m.exports);
       if (m.type === "buffer") return this.addBuffer(m.id, m.buffer);
       if (m.type === "stash") return this.stash(m.key, m.value);
       if (m.type === "jobDone") w.chainIds = m.chainIds;

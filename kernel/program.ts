@@ -177,6 +177,7 @@ export class Program implements Owner {
         this.exitHandlers.push({ seq: m.seq, spec: m.spec, args: m.args });
         break;
       case "ready":
+        this.pool.addExports(m.exports);
         break;
       // the pool keeps these; they come here only when drainWorker took them off the port before the pool saw them
       case "buffer":

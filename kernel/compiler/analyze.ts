@@ -3,6 +3,7 @@
 // imports, definitions (re-evaluated wherever they are needed) and bindings
 // whose values are copied. Everything else runs once, in the main thread.
 import ts from "typescript";
+import type { ImportedName } from "./imports";
 
 export interface Edit {
   start: number;
@@ -19,19 +20,22 @@ export interface TopLevel {
   values: Array<{ start: number; end: number; keyword: "const" | "let" | "var"; names: string[] }>;
   /** Spans blanked out of the definitions chunk. */
   others: Array<{ start: number; end: number }>;
+  /** Names imported by name (type-only ones left out), to check against what their module exports. */
+  imports: ImportedName[];
 }
 
 const IMPORT = "__concnb_import";
 
 export function analyze(source: string, fileName: string): TopLevel {
   const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const out: TopLevel = { edits: [], defs: [], values: [], others: [] };
+  const out: TopLevel = { edits: [], defs: [], values: [], others: [], imports: [] };
   for (const st of sf.statements) {
     const start = st.getStart(sf);
     const end = st.getEnd();
     dropExport(st, sf, out.edits);
     if (ts.isImportDeclaration(st)) {
       out.edits.push({ start, end, text: rewriteImport(st) });
+      importedNames(st, sf, out.imports);
       out.defs.push({ start, end });
     } else if (
       ts.isFunctionDeclaration(st) ||
@@ -89,6 +93,17 @@ function dropExport(st: ts.Statement, sf: ts.SourceFile, edits: Edit[]): void {
     if (m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword) {
       edits.push({ start: m.getStart(sf), end: m.getEnd(), text: "" });
     }
+  }
+}
+
+function importedNames(st: ts.ImportDeclaration, sf: ts.SourceFile, into: ImportedName[]): void {
+  const module = (st.moduleSpecifier as ts.StringLiteral).text;
+  const nb = st.importClause?.namedBindings;
+  if (st.importClause?.isTypeOnly || !nb || !ts.isNamedImports(nb)) return;
+  for (const e of nb.elements) {
+    if (e.isTypeOnly) continue;
+    const written = e.propertyName ?? e.name; // `{ Lok as L }`: the module's name is Lok
+    into.push({ module, name: written.text, start: written.getStart(sf), end: written.getEnd() });
   }
 }
 

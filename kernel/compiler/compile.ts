@@ -7,18 +7,20 @@
 // source map from esbuild is all a traceback needs.
 import * as esbuild from "esbuild";
 import { analyze, type Edit, type TopLevel } from "./analyze";
+import { checkImports } from "./imports";
 import { decodeMappings } from "./sourcemap";
-import type { Chunk } from "../protocol/worker";
+import type { Chunk, ModuleExports } from "../protocol/worker";
 import type { CellError } from "../protocol/messages";
 
 import { CELL_FUNCTION } from "../protocol/worker";
 const LINE_OFFSET = 1;
 let seq = 0;
 
+/** A cell that cannot run: a SyntaxError, or an ImportError (see imports.ts). */
 export class CompileError extends Error {
-  override name = "SyntaxError";
   constructor(readonly cellError: CellError) {
     super(cellError.message);
+    this.name = cellError.name;
   }
 }
 
@@ -29,13 +31,16 @@ export interface CompiledCell {
   names: string[];
 }
 
-export async function compileCell(source: string, label: string): Promise<CompiledCell> {
+/** Compiles a cell; with the runtime's table of exports, a named import of a name its module lacks is an ImportError. */
+export async function compileCell(source: string, label: string, exports?: ModuleExports): Promise<CompiledCell> {
   const top = analyze(source, `${label}.ts`);
   const id = ++seq;
   const [full, defs] = await Promise.all([
     transform(fullText(source, top), source, label, `concnb://${encodeURIComponent(label)}/full/${id}`),
     transform(defsText(source, top), source, label, `concnb://${encodeURIComponent(label)}/defs/${id}`),
   ]);
+  const importError = exports ? checkImports(top.imports, exports, source, label) : null;
+  if (importError) throw new CompileError(importError);
   return { full, defs, names: top.values.flatMap((v) => v.names) };
 }
 

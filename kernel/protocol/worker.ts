@@ -39,6 +39,9 @@ export interface ChainLink {
   values: EncodedValues;
 }
 
+/** The names each of the runtime's modules exports ("threading" → ["Thread", ...]), as the runtime reports them. */
+export type ModuleExports = Record<string, string[]>;
+
 /** name → encoded value; produced and consumed only by runtime/share. */
 export type EncodedValues = Record<string, unknown>;
 
@@ -98,7 +101,8 @@ export type ToWorker =
 
 // ---- worker → kernel --------------------------------------------------------
 export type FromWorker =
-  | { type: "ready" }
+  /** The worker has loaded the runtime; `exports` is what its modules export (the compiler checks imports against it). */
+  | { type: "ready"; exports: ModuleExports }
   | { type: "out"; seq: number; stream: "stdout" | "stderr"; thread: string; text: string }
   /** Start a thread: the kernel finds it a worker. */
   | {

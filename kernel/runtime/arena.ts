@@ -47,3 +47,28 @@ export function arenaAlloc(bytes: number): number {
 export function arenaBuffer(): SharedArrayBuffer {
   return (workerData as WorkerBoot).arena;
 }
+
+// This thread's views of the whole arena. Fixed-length views, remade when an
+// offset lies past them (another thread grew the arena): a length-tracking
+// view of a growable buffer costs V8 about 6 times as much per access.
+let words: Int32Array = new Int32Array(0);
+let bytes: Uint8Array = new Uint8Array(0);
+
+function cover(end: number): void {
+  const arena = arenaBuffer();
+  words = new Int32Array(arena, 0, arena.byteLength >> 2);
+  bytes = new Uint8Array(arena, 0, arena.byteLength);
+  if (end > arena.byteLength) throw new RangeError(`arena offset ${end} is past its end (${arena.byteLength})`);
+}
+
+/** The arena as Int32 words, covering at least the bytes below `end`. */
+export function arenaWords(end: number): Int32Array {
+  if (end > bytes.byteLength) cover(end);
+  return words;
+}
+
+/** The arena as bytes, covering at least the bytes below `end`. */
+export function arenaBytes(end: number): Uint8Array {
+  if (end > bytes.byteLength) cover(end);
+  return bytes;
+}

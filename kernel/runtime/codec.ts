@@ -5,6 +5,7 @@
 // buffers) itself, into one reused scratch buffer, and hands anything else
 // (Maps, Dates, typed arrays, cycles, shared sub-objects) to V8 whole.
 import { serialize, deserialize } from "node:v8";
+import { setField } from "./share";
 
 const enum Tag {
   Undefined = 0,
@@ -27,6 +28,8 @@ const NOT_SIMPLE = Symbol("not simple");
 let scratch = new Uint8Array(4096);
 let data = new DataView(scratch.buffer);
 let at = 0;
+/** The objects met while writing one value (one Set for every call: toBytes is not re-entered). */
+const seenObjects = new Set<object>();
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
@@ -39,7 +42,22 @@ function room(n: number): void {
 }
 
 function writeString(s: string): void {
-  room(5 + s.length * 3);
+  const n = s.length;
+  room(5 + n * 3);
+  if (n <= 32) {
+    // short strings (keys, names) are mostly ASCII: encodeInto's call costs more than the loop
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) break;
+      scratch[at + 4 + i] = c;
+    }
+    if (i === n) {
+      data.setUint32(at, n, true);
+      at += 4 + n;
+      return;
+    }
+  }
   const { written } = utf8.encodeInto(s, scratch.subarray(at + 4));
   data.setUint32(at, written, true);
   at += 4 + written;
@@ -110,10 +128,12 @@ function write(v: unknown, seen: Set<object>, bufferId: (b: SharedArrayBuffer) =
 export function toBytes(v: unknown, bufferId: (b: SharedArrayBuffer) => number, viaV8: (v: unknown) => unknown): Uint8Array {
   at = 0;
   try {
-    write(v, new Set(), bufferId);
+    write(v, seenObjects, bufferId);
     return scratch.slice(0, at);
   } catch (e) {
     if (e !== NOT_SIMPLE) throw e;
+  } finally {
+    seenObjects.clear();
   }
   const body = serialize(viaV8(v));
   const out = new Uint8Array(body.length + 1);
@@ -124,57 +144,93 @@ export function toBytes(v: unknown, bufferId: (b: SharedArrayBuffer) => number, 
 
 /** The value of bytes made by toBytes. */
 export function fromBytes(bytes: Uint8Array, buffer: (id: number) => SharedArrayBuffer, fromV8: (v: unknown) => unknown): unknown {
-  if (bytes[0] === Tag.V8) return fromV8(deserialize(bytes.subarray(1)));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = 0;
-  const str = (): string => {
-    const n = view.getUint32(p, true);
-    const s = fromUtf8.decode(bytes.subarray(p + 4, p + 4 + n));
-    p += 4 + n;
+  // V8 reads its own copy (the bytes may be shared memory, read in place)
+  if (bytes[0] === Tag.V8) return fromV8(deserialize(bytes.slice(1)));
+  input = bytes;
+  inputView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  p = 0;
+  bufferOf = buffer;
+  try {
+    return read();
+  } finally {
+    input = EMPTY;
+    bufferOf = noBuffers;
+  }
+}
+
+// the reader's state, module-wide as the writer's (no closures per value read: a queue reads millions)
+const EMPTY = new Uint8Array(0);
+const noBuffers = (): SharedArrayBuffer => {
+  throw new Error("no buffer lookup");
+};
+let input: Uint8Array = EMPTY;
+let inputView: DataView = new DataView(EMPTY.buffer);
+let p = 0;
+let bufferOf: (id: number) => SharedArrayBuffer = noBuffers;
+
+function readString(): string {
+  const n = inputView.getUint32(p, true);
+  p += 4;
+  const end = p + n;
+  if (n > 32) {
+    const s = fromUtf8.decode(input.subarray(p, end));
+    p = end;
     return s;
-  };
-  const read = (): unknown => {
-    const tag = bytes[p++];
-    switch (tag) {
-      case Tag.Undefined:
-        return undefined;
-      case Tag.Null:
-        return null;
-      case Tag.True:
-        return true;
-      case Tag.False:
-        return false;
-      case Tag.Int:
-        p += 4;
-        return view.getInt32(p - 4, true);
-      case Tag.Float:
-        p += 8;
-        return view.getFloat64(p - 8, true);
-      case Tag.String:
-        return str();
-      case Tag.Buffer:
-        p += 4;
-        return buffer(view.getUint32(p - 4, true));
-      case Tag.Array: {
-        const n = view.getUint32(p, true);
-        p += 4;
-        const a = new Array(n);
-        for (let i = 0; i < n; i++) a[i] = read();
-        return a;
-      }
-      case Tag.Object: {
-        const n = view.getUint32(p, true);
-        p += 4;
-        const o: Record<string, unknown> = {};
-        for (let i = 0; i < n; i++) {
-          const k = str();
-          o[k] = read();
-        }
-        return o;
-      }
-      default:
-        throw new Error(`corrupt stored value (tag ${tag})`);
+  }
+  // short strings (keys, names) are mostly ASCII: TextDecoder's call costs more than the loop
+  let s = "";
+  for (let i = p; i < end; i++) {
+    const c = input[i];
+    if (c > 0x7f) {
+      s = fromUtf8.decode(input.subarray(p, end));
+      break;
     }
-  };
-  return read();
+    s += String.fromCharCode(c);
+  }
+  p = end;
+  return s;
+}
+
+function read(): unknown {
+  const tag = input[p++];
+  switch (tag) {
+    case Tag.Undefined:
+      return undefined;
+    case Tag.Null:
+      return null;
+    case Tag.True:
+      return true;
+    case Tag.False:
+      return false;
+    case Tag.Int:
+      p += 4;
+      return inputView.getInt32(p - 4, true);
+    case Tag.Float:
+      p += 8;
+      return inputView.getFloat64(p - 8, true);
+    case Tag.String:
+      return readString();
+    case Tag.Buffer:
+      p += 4;
+      return bufferOf(inputView.getUint32(p - 4, true));
+    case Tag.Array: {
+      const n = inputView.getUint32(p, true);
+      p += 4;
+      const a = new Array(n);
+      for (let i = 0; i < n; i++) a[i] = read();
+      return a;
+    }
+    case Tag.Object: {
+      const n = inputView.getUint32(p, true);
+      p += 4;
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) {
+        const k = readString();
+        setField(o, k, read());
+      }
+      return o;
+    }
+    default:
+      throw new Error(`corrupt stored value (tag ${tag})`);
+  }
 }

@@ -7,7 +7,7 @@ import type { CellError } from "../protocol/messages";
 import { installCapture, setThreadName, write } from "./capture";
 import { job, send, setCurrent } from "./context";
 import { SystemExit } from "./errors";
-import { importDefault, importModule } from "./modules";
+import { importDefault, importModule, moduleExports } from "./modules";
 import { hereLookup, heldChainIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
 import { decode, encode } from "./share";
 import { FINISHED, P, STARTED, T } from "./state";
@@ -48,7 +48,7 @@ process.on("unhandledRejection", (reason) => {
 parentPort!.on("message", (m: ToWorker) => {
   if (m.type === "job") void runJob(m.job);
 });
-send({ type: "ready" });
+send({ type: "ready", exports: moduleExports() });
 
 async function runJob(j: Job): Promise<void> {
   try {

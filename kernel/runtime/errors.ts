@@ -19,7 +19,9 @@ export const RuntimeError = define("RuntimeError");
 export const ValueError = define("ValueError");
 export const PyTypeError = define("TypeError", TypeError);
 export const OverflowError = define("OverflowError");
-export const ModuleNotFoundError = define("ModuleNotFoundError");
+/** The kernel reports a named import its module lacks as an ImportError before a cell runs (compiler/imports.ts). */
+export const ImportError = define("ImportError");
+export const ModuleNotFoundError = define("ModuleNotFoundError", ImportError);
 export const MemoryError = define("MemoryError");
 
 /** Thrown by sys.exit(): ends the thread that raises it, silently. */

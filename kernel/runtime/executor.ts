@@ -14,7 +14,8 @@ import { wait } from "./blocking";
 import { encode, decode } from "./share";
 import { functionSpec, resolveFunction, hereLookup } from "./scope";
 import { Queue } from "./queue";
-import { Future } from "./futures";
+import { adoptFuture, Future, futurePlace } from "./futures";
+import { bufferOf, idOfBuffer, pack, unpack } from "./transfer";
 import { Thread, registerThreadClass } from "./threading";
 import { write } from "./capture";
 import { formatTraceback } from "./traceback";
@@ -52,11 +53,14 @@ interface Config {
   work: Queue;
 }
 
-interface WorkItem {
-  fn: TargetSpec;
-  args: unknown[];
-  future: Future;
-}
+/**
+ * A task in the work queue: the function's kernel-wide id (see specId), its
+ * arguments, and its future's id and arena offset. Small and flat, so that
+ * putting and taking one costs a fraction of a microsecond.
+ */
+type WorkItem = [fn: number, args: unknown[], futureId: number, futureAt: number];
+
+const futureOf = (item: WorkItem) => adoptFuture(item[2], item[3]);
 
 const I = Symbol("concnb.executor");
 
@@ -101,7 +105,8 @@ export class ThreadPoolExecutor {
     }
     if (config.inProcess) checkForProcess(args);
     const future = new Future<Awaited<R>>();
-    config.work.put({ fn: specOf(fn), args, future } satisfies WorkItem);
+    const [id, at] = futurePlace(future);
+    config.work.put([specId(fn), args, id, at] satisfies WorkItem);
     this.adjustThreads();
     return future;
   }
@@ -149,7 +154,7 @@ export class ThreadPoolExecutor {
         } catch {
           break;
         }
-        if (item) item.future.cancel();
+        if (item) futureOf(item).cancel();
         else sentinel = true;
       }
       if (sentinel) config.work.put(null); // the threads' signal to leave, taken along: give it back
@@ -209,7 +214,7 @@ class PoolThread extends Thread {
   override async run(): Promise<void> {
     const ex = this.executor!;
     const { view, config } = ex[I];
-    const functions = new Map<string, (...a: unknown[]) => unknown>();
+    const functions = new Map<number, (...a: unknown[]) => unknown>();
     try {
       if (config.initializer && !initialize(config)) {
         Atomics.store(view, X.Broken, 1);
@@ -222,19 +227,20 @@ class PoolThread extends Thread {
           config.work.put(null); // for the next thread
           return;
         }
-        if (item.future.setRunningOrNotifyCancel()) {
+        const [fnId, args] = item;
+        const future = futureOf(item);
+        if (future.setRunningOrNotifyCancel()) {
           try {
-            const key = `${item.fn.name}\n${item.fn.source}`;
-            let fn = functions.get(key);
-            if (!fn) functions.set(key, (fn = resolveFunction(item.fn)));
-            let r = config.inProcess ? runInProcess(fn, item.args) : fn(...item.args);
+            let fn = functions.get(fnId);
+            if (!fn) functions.set(fnId, (fn = resolveFunction(specOfId(fnId))));
+            let r = config.inProcess ? runInProcess(fn, args) : fn(...args);
             if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") r = await r;
             // idle before the result is out: a submit made as soon as result() returns must find this thread
             Atomics.add(view, X.Idle, 1);
-            item.future.setResult(r);
+            future.setResult(r);
           } catch (e) {
             Atomics.add(view, X.Idle, 1);
-            item.future.setException(e);
+            future.setException(e);
           }
         } else Atomics.add(view, X.Idle, 1);
       }
@@ -264,8 +270,9 @@ function failQueued(work: Queue): void {
     } catch {
       return;
     }
-    if (item && item.future.setRunningOrNotifyCancel()) {
-      item.future.setException(new BrokenThreadPool("A thread initializer failed, the thread pool is not usable anymore"));
+    if (item) {
+      const future = futureOf(item);
+      if (future.setRunningOrNotifyCancel()) future.setException(new BrokenThreadPool("A thread initializer failed, the thread pool is not usable anymore"));
     }
     if (!item) {
       work.put(null);
@@ -274,12 +281,24 @@ function failQueued(work: Queue): void {
   }
 }
 
-/** A function's spec is its source text: worth keeping for a function submitted thousands of times. */
-const specs = new WeakMap<Function, TargetSpec>();
-function specOf(fn: Function): TargetSpec {
-  let spec = specs.get(fn);
-  if (!spec) specs.set(fn, (spec = functionSpec(fn, "the function")));
-  return spec;
+/**
+ * A submitted function travels as a number: its spec (name and source, which
+ * can be long) is written once into a small shared buffer, whose kernel-wide
+ * id every thread can resolve (runtime/transfer), once per thread.
+ */
+const specIds = new WeakMap<Function, number>();
+function specId(fn: Function): number {
+  let id = specIds.get(fn);
+  if (id === undefined) {
+    const bytes = pack(functionSpec(fn, "the function"));
+    const buffer = new SharedArrayBuffer(bytes.length);
+    new Uint8Array(buffer).set(bytes);
+    specIds.set(fn, (id = idOfBuffer(buffer)));
+  }
+  return id;
+}
+function specOfId(id: number): TargetSpec {
+  return unpack(new Uint8Array(bufferOf(id))) as TargetSpec;
 }
 
 const executorsKey = (programId: number) => `executors:${programId}`;

@@ -7,10 +7,9 @@
 // asCompleted() and wait() sleep on.
 import { inspect } from "node:util";
 import { globalSlots, job, rpc, send } from "./context";
-import { arenaAlloc, arenaBuffer } from "./arena";
+import { arenaAlloc, arenaBytes, arenaWords } from "./arena";
 import { registerReviver, SHARE } from "./share";
 import { define, pythonErrors, PyTypeError, RuntimeError } from "./errors";
-import { lockMutex, unlockMutex } from "./locks";
 import { G, timeoutMs } from "./state";
 import { spinWhile, wait } from "./blocking";
 import { pack, unpack } from "./transfer";
@@ -31,46 +30,63 @@ export const CANCELLED_AND_NOTIFIED = 3;
 export const FINISHED = 4;
 const STATE_NAMES = ["pending", "running", "cancelled", "cancelled", "finished"];
 
+/**
+ * Int32 words of a future. The State word holds the state in its low 3 bits
+ * and, above them, the number of callbacks added while pending: one
+ * compare-and-swap moves the state and reads the callbacks that the finish
+ * must run, so no mutex is needed anywhere.
+ */
 const enum F {
-  Mutex = 0,
+  State = 0,
   /** Threads asleep in result() or exception(): a finish wakes them only if there are some. */
   Sleepers = 1,
-  State = 3,
   /** 0 none yet, 1 a result, 2 an exception. */
-  Outcome = 4,
+  Outcome = 2,
   /** Bytes of the outcome: inline at INLINE_AT when they fit, else at arena offset OutcomeAt. */
-  Length = 5,
-  OutcomeAt = 6,
-  /** Callbacks added while pending, stashed at the kernel under this future's key. */
-  Callbacks = 7,
-  Header = 8,
+  Length = 3,
+  OutcomeAt = 4,
+  Header = 6,
 }
+/** A finish has claimed the future and is writing its outcome: not done yet, and no one else may finish it. */
+const FINISHING = 5;
+const STATE_BITS = 7;
+const ONE_CALLBACK = 8;
 const INLINE_AT = F.Header * 4;
 const SIZE = 128;
 const INLINE_BYTES = SIZE - INLINE_AT;
 
-interface Internal {
-  view: Int32Array;
-  bytes: Uint8Array;
-}
-const I = Symbol("concnb.future");
+const isDone = (s: number) => s === CANCELLED || s === CANCELLED_AND_NOTIFIED || s === FINISHED;
+const isWaiting = (s: number) => s === PENDING || s === RUNNING || s === FINISHING;
 
 type Callback = (f: Future) => unknown;
 
+const PLACE = Symbol("concnb.future.place");
+
+/** Set while a future already in the arena is given its object here (see adoptFuture). */
+let adopting: { id: number; at: number } | null = null;
+
 export class Future<T = unknown> implements PromiseLike<T> {
-  declare readonly id: number;
-  declare [I]: Internal;
+  readonly id: number;
+  /** Where its words begin in the arena, in Int32 words. */
+  readonly #w: number;
 
   constructor() {
-    setup(this, Atomics.add(globalSlots, G.ObjectId, 1) + 1, arenaAlloc(SIZE));
+    if (adopting) {
+      this.id = adopting.id;
+      this.#w = adopting.at >> 2;
+      adopting = null;
+    } else {
+      this.id = Atomics.add(globalSlots, G.ObjectId, 1) + 1;
+      this.#w = arenaAlloc(SIZE) >> 2;
+    }
   }
 
   done(): boolean {
-    const s = this.state;
-    return s === CANCELLED || s === CANCELLED_AND_NOTIFIED || s === FINISHED;
+    return isDone(this.state);
   }
   running(): boolean {
-    return this.state === RUNNING;
+    const s = this.state;
+    return s === RUNNING || s === FINISHING;
   }
   cancelled(): boolean {
     const s = this.state;
@@ -79,21 +95,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Cancels the future if it has not started: true when it is (now or already) cancelled. */
   cancel(): boolean {
-    const view = this[I].view;
-    let callbacks = false;
-    lockMutex(view, Infinity, this.id, "acquire");
-    try {
-      const s = view[F.State];
-      if (s === RUNNING || s === FINISHED) return false;
+    const words = this.words();
+    const at = this.#w + F.State;
+    for (;;) {
+      const w = Atomics.load(words, at);
+      const s = w & STATE_BITS;
       if (s === CANCELLED || s === CANCELLED_AND_NOTIFIED) return true;
-      view[F.State] = CANCELLED;
-      callbacks = true;
-      finished(view);
-    } finally {
-      unlockMutex(view);
+      if (s !== PENDING) return false;
+      if (Atomics.compareExchange(words, at, w, (w & ~STATE_BITS) | CANCELLED) === w) {
+        finished(words, this.#w);
+        this.runCallbacks(w >>> 3);
+        return true;
+      }
     }
-    if (callbacks) this.runCallbacks();
-    return true;
   }
 
   result(timeout?: number | null): T {
@@ -118,19 +132,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** Calls fn(this) when the future is done: at once if it is, else in the thread that finishes it. */
   addDoneCallback(fn: Callback): void {
     if (typeof fn !== "function") throw new PyTypeError("the callback must be a function");
-    const view = this[I].view;
-    lockMutex(view, Infinity, this.id, "acquire");
-    const later = !this.done();
-    try {
-      if (later) {
-        // the spec first: a function that cannot travel fails here, in the caller's thread
-        send({ type: "stash", key: callbackKey(this.id), value: functionSpec(fn, "the callback") });
-        view[F.Callbacks]++;
+    // the spec first: a function that cannot travel fails here, in the caller's thread
+    const spec = functionSpec(fn, "the callback");
+    const words = this.words();
+    const at = this.#w + F.State;
+    for (;;) {
+      const w = Atomics.load(words, at);
+      if (isDone(w & STATE_BITS)) return callSafely(fn, this);
+      if (Atomics.compareExchange(words, at, w, w + ONE_CALLBACK) === w) {
+        // counted before it is stashed: the finisher's take waits for as many as it counted
+        send({ type: "stash", key: callbackKey(this.id), value: spec });
+        return;
       }
-    } finally {
-      unlockMutex(view);
     }
-    if (!later) callSafely(fn, this);
   }
 
   then<R1 = T, R2 = never>(
@@ -144,19 +158,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** PENDING → RUNNING: false when it was cancelled (and marks that noticed, as Python's does). */
   setRunningOrNotifyCancel(): boolean {
-    const view = this[I].view;
-    lockMutex(view, Infinity, this.id, "acquire");
-    try {
-      const s = view[F.State];
+    const words = this.words();
+    const at = this.#w + F.State;
+    for (;;) {
+      const w = Atomics.load(words, at);
+      const s = w & STATE_BITS;
       if (s === CANCELLED) {
-        view[F.State] = CANCELLED_AND_NOTIFIED;
-        return false;
+        if (Atomics.compareExchange(words, at, w, (w & ~STATE_BITS) | CANCELLED_AND_NOTIFIED) === w) return false;
+        continue;
       }
       if (s !== PENDING) throw new RuntimeError(`Future in unexpected state: ${STATE_NAMES[s]}`);
-      view[F.State] = RUNNING;
-      return true;
-    } finally {
-      unlockMutex(view);
+      if (Atomics.compareExchange(words, at, w, (w & ~STATE_BITS) | RUNNING) === w) return true;
     }
   }
 
@@ -181,32 +193,39 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   get state(): number {
-    return Atomics.load(this[I].view, F.State);
+    return Atomics.load(this.words(), this.#w + F.State) & STATE_BITS;
+  }
+
+  /** The arena's words, covering this future. */
+  private words(): Int32Array {
+    return arenaWords((this.#w << 2) + SIZE);
   }
 
   private finish(outcome: 1 | 2, value: unknown): void {
     const bytes = pack(outcome === 2 ? errorRecord(value) : value);
-    const view = this[I].view;
-    lockMutex(view, Infinity, this.id, "acquire");
-    try {
-      const s = view[F.State];
-      if (s === CANCELLED || s === CANCELLED_AND_NOTIFIED || s === FINISHED) {
-        throw new InvalidStateError(`${STATE_NAMES[s].toUpperCase()}: ${this}`);
+    const words = this.words();
+    const base = this.#w;
+    // claim it: of two finishes (or a finish and a cancel) exactly one wins
+    for (;;) {
+      const w = Atomics.load(words, base + F.State);
+      const s = w & STATE_BITS;
+      if (s !== PENDING && s !== RUNNING) {
+        throw new InvalidStateError(`${(s === FINISHING ? "finished" : STATE_NAMES[s]).toUpperCase()}: ${this}`);
       }
-      if (bytes.length <= INLINE_BYTES) this[I].bytes.set(bytes);
-      else view[F.OutcomeAt] = storeLarge(bytes);
-      view[F.Length] = bytes.length;
-      view[F.Outcome] = outcome;
-      view[F.State] = FINISHED;
-      finished(view);
-    } finally {
-      unlockMutex(view);
+      if (Atomics.compareExchange(words, base + F.State, w, (w & ~STATE_BITS) | FINISHING) === w) break;
     }
-    this.runCallbacks();
+    if (bytes.length <= INLINE_BYTES) arenaBytes((base << 2) + SIZE).set(bytes, (base << 2) + INLINE_AT);
+    else words[base + F.OutcomeAt] = storeLarge(bytes);
+    words[base + F.Length] = bytes.length;
+    words[base + F.Outcome] = outcome;
+    // FINISHING → FINISHED, with whatever callbacks were added meanwhile (the store publishes the outcome)
+    let w = Atomics.load(words, base + F.State);
+    while (Atomics.compareExchange(words, base + F.State, w, (w & ~STATE_BITS) | FINISHED) !== w) w = Atomics.load(words, base + F.State);
+    finished(words, base);
+    this.runCallbacks(w >>> 3);
   }
 
-  private runCallbacks(): void {
-    const n = Atomics.load(this[I].view, F.Callbacks);
+  private runCallbacks(n: number): void {
     if (n === 0) return;
     const specs = rpc({ type: "rpc", op: "take", programId: job().ctx.programId, key: callbackKey(this.id), count: n }) as Parameters<typeof resolveFunction>[0][];
     for (const spec of specs) {
@@ -223,50 +242,65 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** Blocks until done, or throws TimeoutError. */
   private settle(timeout?: number | null): void {
+    const words = this.words();
+    const at = this.#w + F.State;
+    let w = Atomics.load(words, at);
+    if (!isWaiting(w & STATE_BITS)) return;
     const ms = timeoutMs(timeout);
-    const view = this[I].view;
-    let s = Atomics.load(view, F.State);
-    if (s !== PENDING && s !== RUNNING) return;
     const deadline = performance.now() + ms;
     // a tiny task's result is often back before a sleep would even begin (through RUNNING on its way)
     const spinEnd = performance.now() + Math.min(SPIN_US, ms * 1000) / 1000;
-    while ((s === PENDING || s === RUNNING) && performance.now() < spinEnd) {
-      spinWhile(view, F.State, s, (spinEnd - performance.now()) * 1000);
-      s = Atomics.load(view, F.State);
+    while (isWaiting(w & STATE_BITS) && performance.now() < spinEnd) {
+      spinWhile(words, at, w, (spinEnd - performance.now()) * 1000);
+      w = Atomics.load(words, at);
     }
-    if (s !== PENDING && s !== RUNNING) return;
-    Atomics.add(view, F.Sleepers, 1);
+    if (!isWaiting(w & STATE_BITS)) return;
+    Atomics.add(words, this.#w + F.Sleepers, 1);
     try {
       // the finisher reads Sleepers after it sets State: either it wakes us, or we see State changed
-      for (s = Atomics.load(view, F.State); s === PENDING || s === RUNNING; s = Atomics.load(view, F.State)) {
+      for (w = Atomics.load(words, at); isWaiting(w & STATE_BITS); w = Atomics.load(words, at)) {
         const left = ms === Infinity ? Infinity : deadline - performance.now();
         if (left <= 0) throw new TimeoutError();
-        wait(view, F.State, s, left, this.id, "result");
+        wait(words, at, w, left, this.id, "result");
       }
     } finally {
-      Atomics.sub(view, F.Sleepers, 1);
+      Atomics.sub(words, this.#w + F.Sleepers, 1);
     }
   }
 
   private outcome(): { outcome: number; value: unknown } {
-    const { view, bytes } = this[I];
-    const n = Atomics.load(view, F.Length);
-    const raw = n <= INLINE_BYTES ? bytes.slice(0, n) : new Uint8Array(arenaBuffer(), view[F.OutcomeAt], n).slice();
-    const value = unpack(raw);
-    return { outcome: view[F.Outcome], value: view[F.Outcome] === 2 ? reviveError(value) : value };
+    const base = this.#w;
+    const words = this.words();
+    const n = Atomics.load(words, base + F.Length);
+    const from = n <= INLINE_BYTES ? (base << 2) + INLINE_AT : words[base + F.OutcomeAt];
+    const value = unpack(arenaBytes(from + n).subarray(from, from + n));
+    const outcome = words[base + F.Outcome];
+    return { outcome, value: outcome === 2 ? reviveError(value) : value };
   }
 
   /** Resolves when done, without blocking this thread's event loop. */
   private whenDone(): Promise<void> {
-    const view = this[I].view;
-    const s = Atomics.load(view, F.State);
-    if (s !== PENDING && s !== RUNNING) return Promise.resolve();
-    Atomics.add(view, F.Sleepers, 1); // as settle(): so that the finish wakes this wait too
-    const w = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(view, F.State, s);
-    return (w.async ? (w.value as Promise<string>) : Promise.resolve()).then(() => {
-      Atomics.sub(view, F.Sleepers, 1);
+    const words = this.words();
+    const at = this.#w + F.State;
+    const w = Atomics.load(words, at);
+    if (!isWaiting(w & STATE_BITS)) return Promise.resolve();
+    Atomics.add(words, this.#w + F.Sleepers, 1); // as settle(): so that the finish wakes this wait too
+    const r = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(words, at, w);
+    return (r.async ? (r.value as Promise<string>) : Promise.resolve()).then(() => {
+      Atomics.sub(words, this.#w + F.Sleepers, 1);
       return this.whenDone();
     });
+  }
+
+  /** Its arena offset, in bytes (see futurePlace). */
+  [PLACE](): number {
+    return this.#w << 2;
+  }
+
+  /** How the future travels: its id and its place in the arena (see adoptFuture). */
+  [SHARE](): { kind: string; data: unknown } {
+    known(this);
+    return { kind: "Future", data: { id: this.id, at: this.#w << 2 } };
   }
 }
 
@@ -275,8 +309,8 @@ type WaitAsync = (v: Int32Array, i: number, value: number) => { async: boolean; 
 
 const SPIN_US = 50;
 
-function finished(view: Int32Array): void {
-  if (Atomics.load(view, F.Sleepers) > 0) Atomics.notify(view, F.State);
+function finished(words: Int32Array, base: number): void {
+  if (Atomics.load(words, base + F.Sleepers) > 0) Atomics.notify(words, base + F.State);
   Atomics.add(globalSlots, G.FutureDone, 1);
   if (Atomics.load(globalSlots, G.FutureWatchers) > 0) Atomics.notify(globalSlots, G.FutureDone);
 }
@@ -294,7 +328,7 @@ const callbackKey = (id: number) => `future-callbacks:${id}`;
 /** An outcome too large to sit inline: more arena space, at the offset returned. */
 function storeLarge(bytes: Uint8Array): number {
   const at = arenaAlloc(bytes.length);
-  new Uint8Array(arenaBuffer(), at, bytes.length).set(bytes);
+  arenaBytes(at + bytes.length).set(bytes, at);
   return at;
 }
 
@@ -329,7 +363,11 @@ function reviveError(v: unknown): unknown {
   return e;
 }
 
-/** This thread's object for each future it has met, so one future is one object here too. */
+/**
+ * This thread's object for each future that has travelled through it (sent
+ * or received), so that one future is one object here too. A future that
+ * never left the thread that made it needs no entry: nothing can bring it back.
+ */
 const live = new Map<number, WeakRef<Future>>();
 let sweepAt = 1024;
 /** Drops the entries of futures this thread no longer holds (cheaper than a finalizer per future). */
@@ -338,18 +376,28 @@ function sweep(): void {
   sweepAt = Math.max(1024, live.size * 2);
 }
 
-function setup<T>(f: Future<T>, id: number, at: number): Future<T> {
-  const arena = arenaBuffer();
-  Object.defineProperty(f, "id", { value: id });
-  Object.defineProperty(f, I, {
-    value: { view: new Int32Array(arena, at, F.Header), bytes: new Uint8Array(arena, at + INLINE_AT, INLINE_BYTES) } satisfies Internal,
-  });
-  Object.defineProperty(f, SHARE, { value: () => ({ kind: "Future", data: { id, at } }) });
-  live.set(id, new WeakRef(f as Future));
+function known(f: Future): void {
+  if (live.get(f.id)?.deref() === f) return;
+  live.set(f.id, new WeakRef(f));
   if (live.size > sweepAt) sweep();
-  return f;
 }
+
+/** Where a future is: its id and arena offset, for adoptFuture in another thread. */
+export function futurePlace(f: Future): [id: number, at: number] {
+  return [f.id, f[PLACE]()];
+}
+
+/** The object of a future already in the arena (made by any thread), without registering it here. */
+export function adoptFuture(id: number, at: number): Future {
+  adopting = { id, at };
+  return new Future();
+}
+
 registerReviver("Future", (data) => {
   const { id, at } = data as { id: number; at: number };
-  return live.get(id)?.deref() ?? setup(Object.create(Future.prototype) as Future, id, at);
+  const here = live.get(id)?.deref();
+  if (here) return here;
+  const f = adoptFuture(id, at);
+  known(f);
+  return f;
 });

@@ -61,3 +61,8 @@ export function importDefault(spec: string): unknown {
 }
 
 export const moduleNames = Object.keys(runtime);
+
+/** What each module exports: the one list, read off the modules themselves (the kernel checks cells' imports with it). */
+export function moduleExports(): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(runtime).map(([name, mod]) => [name, Object.keys(mod)]));
+}

@@ -21,12 +21,14 @@ export function registerReviver(kind: string, reviver: Reviver): void {
   revivers.set(kind, reviver);
 }
 
-export function encode(value: unknown, seen = new Map<object, unknown>()): unknown {
+export function encode(value: unknown, seen?: Map<object, unknown>): unknown {
   if (value === null || typeof value !== "object") {
     if (typeof value === "function") return unavailable(value.name ? `the function ${value.name}` : "a function");
     if (typeof value === "symbol") return unavailable("a symbol");
     return value;
   }
+  // made only for values with parts: a number or a string costs no allocation
+  seen ??= new Map();
   if (seen.has(value)) return seen.get(value);
   const share = (value as Partial<Shareable>)[SHARE];
   if (typeof share === "function") {
@@ -65,8 +67,14 @@ export function encode(value: unknown, seen = new Map<object, unknown>()): unkno
 function encodeFields(value: object, seen: Map<object, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   seen.set(value, out);
-  for (const k of Object.keys(value)) out[k] = encode((value as Record<string, unknown>)[k], seen);
+  for (const k of Object.keys(value)) setField(out, k, encode((value as Record<string, unknown>)[k], seen));
   return out;
+}
+
+/** out[k] = v, also for an own "__proto__" key (JSON.parse makes them), which `=` would take for the prototype. */
+export function setField(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
 }
 
 function isCloneable(v: unknown): boolean {
@@ -82,8 +90,9 @@ function unavailable(what: string): unknown {
   return { [TAG]: "unavailable", what };
 }
 
-export function decode(value: unknown, lookupClass: ClassLookup, seen = new Map<object, unknown>()): unknown {
+export function decode(value: unknown, lookupClass: ClassLookup, seen?: Map<object, unknown>): unknown {
   if (value === null || typeof value !== "object") return value;
+  seen ??= new Map();
   if (seen.has(value)) return seen.get(value);
   if (Array.isArray(value)) {
     const out: unknown[] = [];
@@ -126,7 +135,7 @@ export function decode(value: unknown, lookupClass: ClassLookup, seen = new Map<
   }
   const out: Record<string, unknown> = {};
   seen.set(value, out);
-  for (const k of Object.keys(rec)) out[k] = decode(rec[k], lookupClass, seen);
+  for (const k of Object.keys(rec)) setField(out, k, decode(rec[k], lookupClass, seen));
   return out;
 }
 

@@ -6,7 +6,7 @@
 // that reads an id it has not met asks the kernel for that buffer, once.
 import { fromBytes, toBytes } from "./codec";
 import { globalSlots, job, rpc, send } from "./context";
-import { decode, encode } from "./share";
+import { decode, encode, setField } from "./share";
 import { hereLookup } from "./scope";
 import { G } from "./state";
 
@@ -58,7 +58,7 @@ function withoutBuffers(v: unknown, seen = new Map<object, unknown>()): unknown 
   if (proto !== Object.prototype && proto !== null) return v; // Dates, typed arrays, errors: V8 copies them
   const out: Record<string, unknown> = {};
   seen.set(v, out);
-  for (const k of Object.keys(v)) out[k] = withoutBuffers((v as Record<string, unknown>)[k], seen);
+  for (const k of Object.keys(v)) setField(out, k, withoutBuffers((v as Record<string, unknown>)[k], seen));
   return out;
 }
 

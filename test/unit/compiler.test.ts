@@ -60,6 +60,64 @@ describe("compiler", () => {
     });
   });
 
+  describe("imports of names a runtime module does not export", () => {
+    const exports = {
+      threading: ["Thread", "Lock", "RLock", "local", "currentThread", "Event"],
+      queue: ["Queue", "Empty", "Full"],
+      time: ["sleep", "perfCounter"],
+    };
+    const importError = async (src: string) => {
+      try {
+        await compileCell(src, "cell 2", exports);
+      } catch (e) {
+        assert.ok(e instanceof CompileError, String(e));
+        return e.cellError;
+      }
+      assert.fail("compiled without an error");
+    };
+
+    it("is an ImportError at compile time naming the module and the name, with a close name if there is one", async () => {
+      const err = await importError(`const a = 1;\nimport { Thread, Lok } from "threading";\nnew Lok();`);
+      assert.equal(err.name, "ImportError");
+      assert.equal(err.message, "cannot import name 'Lok' from 'threading'. Did you mean: 'Lock'? (cell 2, line 2)");
+      assert.equal(
+        err.traceback,
+        [
+          `  File "cell 2", line 2`,
+          `    import { Thread, Lok } from "threading";`,
+          `                     ^^^`,
+          `ImportError: cannot import name 'Lok' from 'threading'. Did you mean: 'Lock'?`,
+        ].join("\n"),
+      );
+    });
+
+    it("knows Python's snake_case spelling, an alias's original name, and a name that lives in another module", async () => {
+      const snake = await importError(`import { current_thread as ct } from "threading";`);
+      assert.match(snake.message, /^cannot import name 'current_thread' from 'threading'\. Did you mean: 'currentThread'\?/);
+      const elsewhere = await importError(`import { Queue } from "threading";`);
+      assert.match(elsewhere.message, /^cannot import name 'Queue' from 'threading'\. It is in 'queue'\./);
+      const far = await importError(`import { Semaphore } from "threading";`);
+      assert.match(far.message, /^cannot import name 'Semaphore' from 'threading' \(cell 2, line 1\)$/);
+    });
+
+    it("reports every bad name, and leaves alone type-only imports, defaults, namespaces and Node's modules", async () => {
+      const err = await importError(`import { Lok } from "threading";\nimport { sleap } from "time";`);
+      assert.match(err.traceback ?? "", /'Lok' from 'threading'[\s\S]*line 2[\s\S]*'sleap' from 'time'\. Did you mean: 'sleep'\?/);
+      await compileCell(
+        [
+          `import type { ExceptHookArgs } from "threading";`,
+          `import { type ThreadOptions, Thread } from "threading";`,
+          `import threading from "threading";`,
+          `import * as q from "queue";`,
+          `import { readFileSync } from "node:fs";`,
+          `import { anything } from "not-a-runtime-module";`,
+        ].join("\n"),
+        "cell 3",
+        exports,
+      );
+    });
+  });
+
   describe("on a kernel", () => {
     let k: TestKernel;
     beforeEach(() => (k = new TestKernel()));
@@ -89,6 +147,17 @@ describe("compiler", () => {
         t.start(); t.join();
         console.log("main sees", count);`);
       assert.deepEqual(r.lines().map(([, l]) => l), ["thread sees 102", "main sees 2"]);
+    });
+
+    it("stops a cell that imports a name the runtime does not export before any of it runs (the runtime's own list)", async () => {
+      const r = await k.run(`console.log("ran");\nimport { Lok } from "threading";\nimport { as_completed } from "concurrent.futures";\nnew Lok();`);
+      assert.equal(r.result.status, "error");
+      assert.equal(r.result.error?.name, "ImportError");
+      assert.equal(r.result.error?.message, "cannot import name 'Lok' from 'threading'. Did you mean: 'Lock'? (cell 1, line 2)");
+      assert.match(r.result.error?.traceback ?? "", /cannot import name 'as_completed' from 'concurrent\.futures'\. Did you mean: 'asCompleted'\?/);
+      assert.deepEqual(r.lines(), []);
+      const ok = await k.run(`import { Lock, Thread } from "threading";\nimport { asCompleted, BrokenExecutor } from "concurrent.futures";\nimport { Array } from "sharedctypes";\nconsole.log(typeof Lock, typeof asCompleted, typeof BrokenExecutor, typeof Array);`);
+      assert.deepEqual(ok.lines().map(([, l]) => l), ["function function function function"]);
     });
 
     it("explains a local variable a thread cannot see", async () => {

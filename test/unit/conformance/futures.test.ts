@@ -242,6 +242,59 @@ f.addDoneCallback((x) => console.log("late sees", x.result(), "in", currentThrea
       assert.match(r.text("stderr"), /exception calling callback for <Future at #\d+ state=finished returned Number>[\s\S]*RangeError: bad callback/);
     });
 
+    it("is one object in each thread however often it travels", async () => {
+      const lines = await out(HEAD + `import { Queue } from "queue";
+const there = new Queue();
+const back = new Queue();
+function echo(n: number) { for (let i = 0; i < n; i++) back.put(there.get()); }
+const mine = new Future();
+const t = new Thread({ target: echo, args: [3] });
+t.start();
+there.put(mine); there.put([mine, mine]); there.put(new Map([["f", mine]]));
+const [a, [b, c], m] = [back.get(), back.get(), back.get()] as [Future, Future[], Map<string, Future>];
+t.join();
+console.log(a === mine, b === mine && c === mine, m.get("f") === mine);`);
+      assert.deepEqual(lines, ["true true true"]);
+    });
+
+    it("settles races between threads: one finish wins, a cancel and a start never both succeed, every callback runs once", async () => {
+      const lines = await out(HEAD + `import { Queue } from "queue";
+import { Barrier } from "threading";
+const N = 2000;
+const calls = new Queue();
+function note(f: Future) { calls.put(f.id); }
+function race(fs: Future[], role: string, go: Barrier, outcomes: Queue) {
+  go.wait();
+  let wins = 0;
+  for (const f of fs) {
+    if (role === "finish") { try { f.setResult(role); wins++; } catch (e) { if ((e as Error).name !== "InvalidStateError") throw e; } }
+    else if (role === "start") { try { if (f.setRunningOrNotifyCancel()) wins++; } catch (e) { throw e; } }
+    else if (role === "cancel") { if (f.cancel()) wins++; }
+    else f.addDoneCallback(note);
+  }
+  outcomes.put([role, wins]);
+}
+function run(roles: string[], fs: Future[]) {
+  const go = new Barrier(roles.length);
+  const outcomes = new Queue();
+  const ts = roles.map((role) => new Thread({ target: race, args: [fs, role, go, outcomes] }));
+  ts.forEach((t) => t.start()); ts.forEach((t) => t.join());
+  return Object.fromEntries(roles.map(() => outcomes.get() as [string, number]).map(([r, w], i) => [r + i, w]));
+}
+const running = Array.from({ length: N }, () => { const f = new Future(); f.setRunningOrNotifyCancel(); return f; });
+const finishes = Object.values(run(["finish", "finish"], running)) as number[];
+const pending = Array.from({ length: N }, () => new Future());
+const startOrCancel = run(["start", "cancel"], pending);
+const both = pending.filter((f) => f.cancelled() && f.running()).length;
+const withCallbacks = Array.from({ length: N }, () => { const f = new Future(); f.setRunningOrNotifyCancel(); return f; });
+run(["callback", "finish"], withCallbacks);
+let called = 0; const ids = new Set<number>();
+for (;;) { try { ids.add(calls.get(true, 2) as number); called++; } catch { break; } }
+console.log(JSON.stringify([finishes[0] + finishes[1], running.every((f) => f.result() === "finish"),
+  Object.values(startOrCancel).reduce((a, b) => a + b, 0), both, called, ids.size]));`);
+      assert.deepEqual(JSON.parse(lines[0]), [2000, true, 2000, 0, 2000, 2000]);
+    });
+
     it("is awaitable", async () => {
       const lines = await out(HEAD + `using pool = new ThreadPoolExecutor(1);
 console.log(await pool.submit(() => 6 * 7));

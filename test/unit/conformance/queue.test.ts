@@ -141,7 +141,8 @@ function echo(q: Queue, back: Queue, n: number) { for (let i = 0; i < n; i++) ba
 const cyclic: { self?: unknown; name: string } = { name: "loop" }; cyclic.self = cyclic;
 const shared = [1, 2];
 const items: unknown[] = [0, -0, 2 ** 31, -1.5, NaN, Infinity, "", "héllo ✓ 🧵", true, null, undefined, [1, [2, [3]]],
-  new Map([["a", 1]]), new Set([1, 2]), new Date(0), cyclic, { twice: [shared, shared] }, new Point(3, 4), 10n];
+  new Map([["a", 1]]), new Set([1, 2]), new Date(0), cyclic, { twice: [shared, shared] }, new Point(3, 4), 10n,
+  { "ключ": "значение", long: "x".repeat(40) + "é", short: "ok" }, JSON.parse('{"__proto__": {"polluted": true}}')];
 const t = new Thread({ target: echo, args: [q, back, items.length] });
 t.start();
 for (const it of items) q.put(it);
@@ -158,8 +159,14 @@ console.log(JSON.stringify([
   got[16].twice[0] === got[16].twice[1],
   got[17] instanceof Point && got[17].norm(),
   typeof got[18] === "bigint" && String(got[18]),
+  JSON.stringify(got[19]),
+  [Object.keys(got[20]).join(), Object.getPrototypeOf(got[20]) === Object.prototype, ({} as any).polluted === undefined, got[20]["__proto__"].polluted],
 ]));`);
-    assert.deepEqual(JSON.parse(lines[0]), [true, "[1,[2,[3]]]", 1, 2, 0, "loop", true, 5, "10"]);
+    assert.deepEqual(JSON.parse(lines[0]), [
+      true, "[1,[2,[3]]]", 1, 2, 0, "loop", true, 5, "10",
+      JSON.stringify({ "ключ": "значение", long: "x".repeat(40) + "é", short: "ok" }),
+      ["__proto__", true, true, true],
+    ]);
   });
 
   it("loses nothing with many producers and many consumers", async () => {
