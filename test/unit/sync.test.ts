@@ -34,13 +34,14 @@ describe("synchronization on real threads", function () {
 
   it("reports a lock-order inversion naming both threads and both locks, and the next cell runs", async () => {
     const started = performance.now();
-    const r = await k.run(`import { Thread, Lock, Event } from "threading";
+    // the barrier makes sure each thread holds its first lock before either reaches for its second
+    const r = await k.run(`import { Thread, Lock, Barrier } from "threading";
 const a = new Lock();
 const b = new Lock();
-const bothHold = new Event();
+const bothHold = new Barrier(2);
 let holding = 0;
-function one() { using _a = a.hold(); bothHold.wait(0.2); using _b = b.hold(); }
-function two() { using _b = b.hold(); bothHold.wait(0.2); using _a = a.hold(); }
+function one() { using _a = a.hold(); bothHold.wait(); using _b = b.hold(); }
+function two() { using _b = b.hold(); bothHold.wait(); using _a = a.hold(); }
 const t1 = new Thread({ target: one, name: "one" });
 const t2 = new Thread({ target: two, name: "two" });
 t1.start(); t2.start();
