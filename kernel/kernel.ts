@@ -36,6 +36,12 @@ export class Kernel {
   }
 
   async dispose(): Promise<void> {
+    // a program still running stops first: its child processes must not outlive the kernel
+    const program = this.current?.program;
+    if (program) {
+      program.stop("interrupted");
+      await program.done;
+    }
     await this.pool.dispose();
   }
 

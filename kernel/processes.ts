@@ -1,13 +1,17 @@
-// multiprocessing's children, from the kernel's side: real OS processes, each
-// running its target as a program of its own (kernel/processMain.ts) on the
-// notebook's definitions. Their output joins the cell's, every line marked
-// with the process (and, for its other threads, the thread) that wrote it.
-// A child's life is mirrored into its Process object's shared memory, so
-// join() and exitcode work from any thread of the cell.
+// multiprocessing's children, from the kernel's side: real OS processes
+// (kernel/processMain.ts) on the notebook's definitions. A Process's child
+// runs its target as a program of its own; a pool's children (processPool.ts)
+// run task after task. Their output joins the cell's, every line marked with
+// the process (and, for its other threads, the thread) that wrote it. A
+// Process's life is mirrored into its object's shared memory, so join() and
+// exitcode work from any thread of the cell. No child outlives the program:
+// at its end (or interrupt) every one still there is killed, and the program
+// ends only once they have exited.
 import { fork, type ChildProcess } from "node:child_process";
 import type { ChainLink, Chunk, EncodedValues, TargetSpec } from "./protocol/worker";
-import type { CellResult, OutputRecord } from "./protocol/messages";
+import type { FromChild, TaskMode, TaskOutcome, ToChild } from "./protocol/process";
 import { FINISHED, P } from "./runtime/state";
+import { ProcessPool, type StartWorker, type WorkerProcess } from "./processPool";
 
 /** Int32 slots of a Process object's memory (runtime/multiprocessing). */
 export const enum PS {
@@ -17,32 +21,29 @@ export const enum PS {
   Size = 4,
 }
 
-/** What a child is told to run. */
-export interface ChildRun {
-  type: "run";
-  name: string;
-  /** The notebook's links, then the running cell's definitions with the starting thread's values. */
-  chain: ChainLink[];
-  target: TargetSpec;
-  /** "call": target(...args); "map": args[0].map(target); "apply": args[0].map((a) => target(...a)); results sent back. */
-  mode: "call" | "map" | "apply";
-  args: unknown;
-}
-export type FromChild = { type: "records"; records: OutputRecord[] } | { type: "done"; result: CellResult; value?: unknown };
+/** How long the end of a program waits for killed children to be gone before it gives up on them. */
+const EXIT_WAIT_MS = 3000;
 
 interface Child {
   child: ChildProcess;
   name: string;
-  daemon: boolean;
+  /** A Process object's child (a pool's workers are not counted here). */
+  process: boolean;
+  exited: Promise<void>;
 }
 
 export class ChildProcesses {
   private readonly children = new Set<Child>();
+  private readonly pools = new Map<number, ProcessPool>();
   private seq = 0;
   private workers = 0;
 
+  /** Children that can still act on the program: running Processes, and pool workers busy with a task. */
   get running(): number {
-    return this.children.size;
+    let n = 0;
+    for (const c of this.children) if (c.process) n++;
+    for (const p of this.pools.values()) n += p.busy;
+    return n;
   }
 
   constructor(
@@ -56,7 +57,8 @@ export class ChildProcesses {
   /** A Process.start(): the child runs target(...args); its end is written into the Process's memory. */
   start(m: { name: string; daemon: boolean; state: SharedArrayBuffer; target: TargetSpec; args: unknown; values: EncodedValues }): void {
     const state = new Int32Array(m.state);
-    const c = this.spawn(m.name, m.daemon, { mode: "call", target: m.target, args: m.args, values: m.values }, () => {});
+    const c = this.spawn(m.name, true, () => {});
+    c.child.send({ type: "run", name: m.name, chain: this.chainWith(m.values), target: m.target, args: m.args } satisfies ToChild);
     Atomics.store(state, PS.Pid, c.child.pid ?? 0);
     c.child.once("exit", (code, signal) => {
       Atomics.store(state, PS.ExitCode, code ?? -(signalNumber(signal) || 1));
@@ -69,77 +71,105 @@ export class ChildProcesses {
     });
   }
 
-  /** Pool.map: the items in `n` slices, one child each; calls back with every result in order, or the first error. */
-  map(
-    n: number,
-    mode: "map" | "apply",
-    target: TargetSpec,
-    items: unknown[],
-    values: EncodedValues,
-    then: (r: { results?: unknown[]; error?: { name: string; message: string; traceback?: string } }) => void,
-  ): void {
-    const size = Math.ceil(items.length / Math.max(1, n));
-    const slices: unknown[][] = [];
-    for (let i = 0; i < items.length; i += size) slices.push(items.slice(i, i + size));
-    if (slices.length === 0) return then({ results: [] });
-    const results: unknown[][] = new Array(slices.length);
-    let left = slices.length;
+  /** The pool of this id, made (its workers to be started with these values of the cell) if new to this program. */
+  pool(id: number, size: number, values: EncodedValues): ProcessPool {
+    let pool = this.pools.get(id);
+    if (!pool) {
+      const chain = this.chainWith(values);
+      pool = new ProcessPool(size, (events) => this.startWorker(chain, events));
+      this.pools.set(id, pool);
+    }
+    return pool;
+  }
+
+  /** A pool known to this program, if it has started one. */
+  existingPool(id: number): ProcessPool | undefined {
+    return this.pools.get(id);
+  }
+
+  /** fn over the items, in chunks, on the pool's workers; calls back with every result in order, or the first error. */
+  map(pool: ProcessPool, mode: TaskMode, target: TargetSpec, chunks: unknown[][], then: (r: TaskOutcome) => void): void {
+    if (chunks.length === 0) return then({ results: [] });
+    const results: unknown[][] = new Array(chunks.length);
+    let left = chunks.length;
     let failed = false;
-    slices.forEach((slice, i) => {
-      this.spawn(`ForkPoolWorker-${++this.workers}`, true, { mode, target, args: [slice], values }, (done) => {
-        if (failed) return;
-        if (done.result.status !== "ok") {
-          failed = true;
-          return then({ error: done.result.error ?? { name: "ProcessError", message: done.result.status } });
-        }
-        results[i] = done.value as unknown[];
-        if (--left === 0) then({ results: results.flat() });
-      });
-    });
+    chunks.forEach((items, i) =>
+      pool.submit({
+        target,
+        mode,
+        items,
+        then: (outcome) => {
+          if (failed) return;
+          if ("error" in outcome) {
+            failed = true;
+            return then(outcome);
+          }
+          results[i] = outcome.results;
+          if (--left === 0) then({ results: results.flat() });
+        },
+      }),
+    );
   }
 
-  /** The program is over: daemon children are stopped, as Python's are. */
-  stopDaemons(): void {
-    for (const c of this.children) if (c.daemon) c.child.kill("SIGKILL");
-  }
-
-  /** Interrupt, timeout, deadlock: every child goes. */
-  killAll(): void {
+  /** The program is over, or stopped: every child still there is killed; resolves once they have all exited. */
+  stopAll(): Promise<void> {
+    for (const p of this.pools.values()) p.terminate();
     for (const c of this.children) c.child.kill("SIGKILL");
+    if (this.children.size === 0) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.all([...this.children].map((c) => c.exited));
+    const late = new Promise<void>((r) => (timer = setTimeout(r, EXIT_WAIT_MS)));
+    return Promise.race([all, late]).then(() => clearTimeout(timer));
   }
 
-  private spawn(
-    name: string,
-    daemon: boolean,
-    job: { mode: ChildRun["mode"]; target: TargetSpec; args: unknown; values: EncodedValues },
-    onDone: (done: Extract<FromChild, { type: "done" }>) => void,
-  ): Child {
+  private startWorker(chain: ChainLink[], events: Parameters<StartWorker>[0]): WorkerProcess {
+    const name = `ForkPoolWorker-${++this.workers}`;
+    let stopped = false;
+    const c = this.spawn(name, false, (m) => {
+      if (m.type !== "taskDone") return;
+      events.taskDone(m.id, m.result.status === "ok" ? { results: m.value as unknown[] } : { error: m.result.error ?? { name: "ProcessError", message: m.result.status } });
+    });
+    c.child.once("exit", (code, signal) => {
+      events.exited(`${name} exited with ${signal ?? `code ${code}`} before it finished its task`);
+    });
+    const send = (m: ToChild) => {
+      if (c.child.connected) c.child.send(m);
+    };
+    send({ type: "serve", name, chain });
+    return {
+      name,
+      run: (id, task) => send({ type: "task", id, target: task.target, mode: task.mode, items: task.items }),
+      stop: () => {
+        if (!stopped) send({ type: "stop" });
+        stopped = true;
+      },
+      kill: () => c.child.kill("SIGKILL"),
+    };
+  }
+
+  private spawn(name: string, isProcess: boolean, onMessage: (m: Exclude<FromChild, { type: "records" }>) => void): Child {
     const child = fork(this.entry, [], { stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced" });
-    const c: Child = { child, name, daemon };
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const c: Child = { child, name, process: isProcess, exited };
     this.children.add(c);
     const source = `process ${child.pid}`;
-    let done = false;
     child.on("message", (m: FromChild) => {
       if (m.type === "records") {
         for (const r of m.records) this.write(source, r.stream, r.thread === "MainThread" ? name : `${name}: ${r.thread}`, r.text);
-      } else {
-        done = true;
-        onDone(m);
-      }
-    });
-    // a child that dies before it reports (killed, out of memory) still answers whoever waits for it
-    child.once("exit", (code, signal) => {
-      if (done) return;
-      const message = `${name} exited with ${signal ?? `code ${code}`} before it finished`;
-      onDone({ type: "done", result: { status: "error", durationMs: 0, error: { name: "ProcessError", message, traceback: `${message}\n` } } });
+      } else onMessage(m);
     });
     child.stdout?.setEncoding("utf8").on("data", (t: string) => this.write(`${source} native`, "stdout", name, t));
     child.stderr?.setEncoding("utf8").on("data", (t: string) => this.write(`${source} native`, "stderr", name, t));
     child.once("exit", () => this.children.delete(c));
-    const link: ChainLink = { id: `process-cell-${++this.seq}`, key: "process-cell", defs: this.cell.defs, values: job.values };
-    const chain = [...this.cell.chain, link].map((l) => ({ ...l, values: withoutSharedMemory(l.values) as EncodedValues }));
-    child.send({ type: "run", name, chain, target: job.target, mode: job.mode, args: job.args } satisfies ChildRun);
+    // a child that cannot be sent to (it died at once) must not take the kernel down
+    child.on("error", () => {});
     return c;
+  }
+
+  /** The notebook's links, then the running cell's definitions with the starting thread's values, as a child gets them. */
+  private chainWith(values: EncodedValues): ChainLink[] {
+    const link: ChainLink = { id: `process-cell-${++this.seq}`, key: "process-cell", defs: this.cell.defs, values };
+    return [...this.cell.chain, link].map((l) => ({ ...l, values: withoutSharedMemory(l.values) as EncodedValues }));
   }
 }
 

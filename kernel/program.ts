@@ -107,10 +107,9 @@ export class Program implements Owner {
       void this.pool.discard(w);
     }
     this.running.clear();
-    this.children.killAll();
     // a stopped thread cannot release what it held: left locked, a lock of the notebook would block every later cell
     this.deadlocks.releaseHeldBy(new Set(this.threads.keys()));
-    this.settle(status, error);
+    void this.children.stopAll().then(() => this.settle(status, error));
   }
 
   private watchForDeadlock(): void {
@@ -156,12 +155,23 @@ export class Program implements Owner {
           this.pool.whenBuffer(m.bufferId, (b) => w.reply(m.id, b));
         } else if (m.op === "take") {
           this.pool.take(m.key, m.count, (values) => w.reply(m.id, values));
-        } else if (m.op === "processMap") {
-          this.children.map(m.processes, m.mode, m.target, m.items, m.values, (r) => w.reply(m.id, r));
+        } else if (m.op === "poolMap") {
+          this.children.map(this.children.pool(m.pool, m.size, m.values), m.mode, m.target, m.chunks, (r) => w.reply(m.id, r));
+        } else if (m.op === "poolTerminate" || m.op === "poolJoin") {
+          const pool = this.children.existingPool(m.pool);
+          if (m.op === "poolTerminate") pool?.terminate();
+          if (pool) pool.whenExited(() => w.reply(m.id, null));
+          else w.reply(m.id, null);
         }
         break;
       case "process":
         this.children.start(m);
+        break;
+      case "poolStart":
+        this.children.pool(m.pool, m.size, m.values).fill();
+        break;
+      case "poolClose":
+        this.children.existingPool(m.pool)?.close();
         break;
       case "object":
         this.deadlocks.object(m.id, m.kind, m.state, m.where);
@@ -253,9 +263,9 @@ export class Program implements Owner {
       this.running.delete(w);
       void this.pool.discard(w);
     }
-    this.children.stopDaemons();
-    if (this.mainError) this.settle("error", this.mainError);
-    else this.settle("ok");
+    // daemon processes are stopped, as Python's are; a pool's workers too (Python's pools are daemons)
+    const error = this.mainError;
+    void this.children.stopAll().then(() => (error ? this.settle("error", error) : this.settle("ok")));
   }
 
   private settle(status: CellStatus, error?: CellError): void {

@@ -2,6 +2,7 @@
 // owns the worker pool) and the runtime inside each worker. They cross a
 // thread boundary by postMessage, so everything here is structured-clonable.
 import type { CellError } from "./messages";
+import type { TaskMode } from "./process";
 
 /**
  * Per generated line (0-based), a flat list of [generatedColumn, sourceLine]
@@ -139,8 +140,17 @@ export type FromWorker =
   | { type: "buffer"; id: number; buffer: SharedArrayBuffer }
   /** Start a multiprocessing child running target(...args); `state` is the Process object's shared memory. */
   | { type: "process"; programId: number; name: string; daemon: boolean; state: SharedArrayBuffer; target: TargetSpec; args: unknown; values: EncodedValues }
-  /** Runs fn over the items (encoded) in `processes` children, in slices; answers with the results in order. */
-  | { type: "rpc"; id: number; op: "processMap"; programId: number; processes: number; mode: "map" | "apply"; target: TargetSpec; items: unknown[]; values: EncodedValues }
+  /** A Pool was made: its `size` worker processes start now, on the starting thread's view of the cell's values. */
+  | { type: "poolStart"; programId: number; pool: number; size: number; values: EncodedValues }
+  /**
+   * fn over each chunk of items (encoded) on the pool's worker processes, started if need be (up to `size`,
+   * on these values): answers a TaskOutcome, the results in order.
+   */
+  | { type: "rpc"; id: number; op: "poolMap"; programId: number; pool: number; size: number; mode: TaskMode; target: TargetSpec; chunks: unknown[][]; values: EncodedValues }
+  /** Pool.close(), an executor's shutdown: the pool's workers exit once the work queued is done. */
+  | { type: "poolClose"; programId: number; pool: number }
+  /** Answers once every worker of the pool has exited; "poolTerminate" kills them first. */
+  | { type: "rpc"; id: number; op: "poolTerminate" | "poolJoin"; programId: number; pool: number }
   /** An exit handler registered by a thread other than main: the main thread runs it at the end. */
   | { type: "atexit"; programId: number; seq: number; spec: TargetSpec; args: unknown[] };
 

@@ -20,7 +20,7 @@ import { Thread, registerThreadClass } from "./threading";
 import { write } from "./capture";
 import { formatTraceback } from "./traceback";
 import type { TargetSpec } from "../protocol/worker";
-import { checkForProcess, runInProcess } from "./multiprocessing";
+import { checkForProcess, releaseProcesses, runInProcess } from "./mpPool";
 
 export const BrokenThreadPool = define("BrokenThreadPool", define("BrokenExecutor"));
 
@@ -44,7 +44,7 @@ export interface ExecutorOptions {
 }
 
 interface Config {
-  /** A ProcessPoolExecutor's: each task runs in a child process, its thread waiting for it. */
+  /** A ProcessPoolExecutor's: each task runs on one of its worker processes, its thread waiting for it. */
   inProcess: boolean;
   maxWorkers: number;
   prefix: string;
@@ -197,9 +197,10 @@ export class ThreadPoolExecutor {
 }
 
 /**
- * ProcessPoolExecutor: the same executor, each task run in a child process
- * (kernel/processes.ts) while one of its threads waits for the result. Its
- * arguments and results are copies; runtime objects cannot be sent.
+ * ProcessPoolExecutor: the same executor, each task run on one of its worker
+ * processes (up to maxWorkers, started as needed and reused: runtime/mpPool)
+ * while one of its threads waits for the result. Its arguments and results
+ * are copies; runtime objects cannot be sent.
  */
 export class ProcessPoolExecutor extends ThreadPoolExecutor {
   override toString(): string {
@@ -233,7 +234,7 @@ class PoolThread extends Thread {
           try {
             let fn = functions.get(fnId);
             if (!fn) functions.set(fnId, (fn = resolveFunction(specOfId(fnId))));
-            let r = config.inProcess ? runInProcess(fn, args) : fn(...args);
+            let r = config.inProcess ? runInProcess(ex, fn, args) : fn(...args);
             if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") r = await r;
             // idle before the result is out: a submit made as soon as result() returns must find this thread
             Atomics.add(view, X.Idle, 1);
@@ -245,7 +246,8 @@ class PoolThread extends Thread {
         } else Atomics.add(view, X.Idle, 1);
       }
     } finally {
-      Atomics.sub(view, X.Live, 1);
+      // the last thread of a process pool to leave lets its worker processes go
+      if (Atomics.sub(view, X.Live, 1) === 1 && config.inProcess) releaseProcesses(ex);
       Atomics.notify(view, X.Live);
     }
   }

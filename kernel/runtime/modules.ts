@@ -17,7 +17,8 @@ import { Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full } from "./que
 import { Future, CancelledError, InvalidStateError, TimeoutError } from "./futures";
 import { ThreadPoolExecutor, ProcessPoolExecutor, BrokenThreadPool } from "./executor";
 import { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./completion";
-import { Process, Pool, currentProcess, cpuCount } from "./multiprocessing";
+import { Process, currentProcess, cpuCount } from "./multiprocessing";
+import { Pool } from "./mpPool";
 
 const runtime: Record<string, object> = {
   threading: {

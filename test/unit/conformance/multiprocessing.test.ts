@@ -3,6 +3,22 @@ import { strict as assert } from "node:assert";
 import { cpus } from "node:os";
 import { TestKernel } from "../support/kernel";
 
+/** Whether an OS process of this pid exists (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pids a cell printed as `pids: [...]`, as soon as they are printed. */
+function pidsFrom(text: string): number[] | null {
+  const m = /pids: (\[[\d,]*\])/.exec(text);
+  return m ? (JSON.parse(m[1]) as number[]) : null;
+}
+
 describe("conformance: multiprocessing", function () {
   this.timeout(60_000);
   let k: TestKernel;
@@ -82,5 +98,101 @@ f.result();`);
     assert.deepEqual(r.lines("stdout").map(([, l]) => l), ["[2,4,6] true", "true Overdrawn: too much: 5", "TypeError"]);
     assert.equal(r.text("stderr"), "", "a pool task's exception is not printed by the child");
     assert.match(r.result.error?.traceback ?? "", /File "cell \d+", line 14, in <module>\n {4}f\.result\(\);\n {2}File "cell \d+", line 6, in bad\n[^\n]*\nOverdrawn: too much: 5/);
+  });
+
+  it("keeps a Pool's worker processes: the same pids serve every map and starmap call", async () => {
+    const out = await k.stdout(`function pidOf(x: number) { return process.pid; }
+using pool = new Pool(2);
+const first = pool.map(pidOf, [1, 2, 3, 4]);
+const second = pool.map(pidOf, [1, 2, 3, 4, 5, 6], 1);
+const third = pool.starmap((a: number, b: number) => [a + b, process.pid], [[1, 2], [3, 4]]);
+console.log(JSON.stringify({ first, second, sums: third.map(([s]) => s), third: third.map(([, p]) => p), me: process.pid }));`);
+    const { first, second, sums, third, me } = JSON.parse(out[0]) as Record<string, number[]> & { me: number };
+    const workers = new Set(first);
+    assert.equal(workers.size, 2, `two slices went to two workers: ${out[0]}`);
+    assert.ok(!workers.has(me));
+    assert.deepEqual(sums, [3, 7]);
+    for (const pid of [...second, ...third]) assert.ok(workers.has(pid), `a new process (${pid}) served a later call: ${out[0]}`);
+  });
+
+  it("ProcessPoolExecutor runs its tasks on at most maxWorkers processes, reused from task to task", async () => {
+    const out = await k.stdout(`import { ProcessPoolExecutor } from "concurrent.futures";
+using ex = new ProcessPoolExecutor({ maxWorkers: 2 });
+const pids = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => ex.submit((n: number) => [n, process.pid], i)).map((f) => f.result() as number[]);
+console.log(JSON.stringify(pids.map(([n]) => n)), new Set(pids.map(([, p]) => p)).size, pids.some(([, p]) => p === process.pid));`);
+    const [results, count, inParent] = out[0].split(" ");
+    assert.deepEqual([results, inParent], ["[0,1,2,3,4,5,6,7]", "false"]);
+    const distinct = Number(count);
+    assert.ok(distinct >= 1 && distinct <= 2, `8 tasks ran on ${distinct} processes`);
+  });
+
+  it("close() then join() waits for the work, then the workers exit; terminate() kills them; a closed pool refuses work", async () => {
+    const out = await k.stdout(`import { sleep } from "time";
+function slowPid(x: number) { sleep(0.2); return process.pid; }
+function alive(pid: number) { try { process.kill(pid, 0); return true; } catch { return false; } }
+const pool = new Pool(2);
+const pids = pool.map(slowPid, [1, 2]);
+let refused = ""; try { pool.join(); } catch (e) { refused = (e as Error).name + ": " + (e as Error).message; }
+pool.close();
+pool.join();
+console.log(JSON.stringify(pids.map(alive)), refused, String(pool));
+try { pool.map(slowPid, [1]); } catch (e) { console.log((e as Error).name + ": " + (e as Error).message); }
+const other = new Pool(1);
+const pid = other.map((x: number) => process.pid, [1])[0];
+other.terminate();
+console.log(alive(pid), String(other));`);
+    assert.deepEqual(out, ["[false,false] ValueError: Pool is still running <Pool state=CLOSE processes=2>", "ValueError: Pool not running", "false <Pool state=TERMINATE processes=1>"]);
+  });
+
+  it("no child process outlives its cell: pool workers and daemon processes are gone when the cell has ended", async () => {
+    const r = await k.run(`import { sleep } from "time";
+function forever() { for (;;) sleep(1); }
+const pool = new Pool(2);
+const daemon = new Process({ target: forever, daemon: true });
+daemon.start();
+console.log("pids: " + JSON.stringify([...pool.map((x: number) => process.pid, [1, 2]), daemon.pid]));`);
+    assert.equal(r.result.status, "ok", r.result.error?.traceback);
+    const pids = pidsFrom(r.text("stdout"));
+    assert.ok(pids && pids.length === 3, r.text("stdout"));
+    for (const pid of pids) assert.ok(!alive(pid), `process ${pid} is still alive after its cell ended`);
+  });
+
+  it("interrupt kills the cell's child processes, busy or not, before the cell ends", async () => {
+    let pids: number[] | null = null;
+    const r = await k.run(
+      `import { ProcessPoolExecutor } from "concurrent.futures";
+function spin(): number { for (;;) {} }
+const pool = new Pool(2);
+const ex = new ProcessPoolExecutor(1);
+console.log("pids: " + JSON.stringify([...pool.map((x: number) => process.pid, [1, 2]), ex.submit(() => process.pid).result()]));
+pool.map(spin, [1, 2]);`,
+      (recs, id) => {
+        pids ??= pidsFrom(recs.map((x) => x.text).join(""));
+        if (pids) k.kernel.interrupt(id);
+      },
+    );
+    assert.equal(r.result.status, "interrupted");
+    assert.ok(pids && (pids as number[]).length === 3, r.text());
+    for (const pid of pids as number[]) assert.ok(!alive(pid), `process ${pid} is still alive after the interrupt`);
+  });
+
+  it("disposing of the kernel kills the child processes of the cell it was running", async () => {
+    const other = new TestKernel();
+    let pids: number[] | null = null;
+    let disposed: Promise<void> | null = null;
+    const running = other.run(
+      `import { Pool } from "multiprocessing";
+const pool = new Pool(1);
+console.log("pids: " + JSON.stringify(pool.map((x: number) => process.pid, [1])));
+pool.map((x: number) => { for (;;) {} }, [1]);`,
+      (recs) => {
+        pids ??= pidsFrom(recs.map((x) => x.text).join(""));
+        if (pids) disposed ??= other.dispose();
+      },
+    );
+    await running;
+    await disposed;
+    assert.ok(pids, "the cell printed its worker's pid");
+    for (const pid of pids as number[]) assert.ok(!alive(pid), `process ${pid} outlived its kernel`);
   });
 });
