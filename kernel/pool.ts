@@ -147,6 +147,11 @@ export class WorkerPool {
     this.bufferWaiters.delete(id);
   }
 
+  /** Workers alive now (idle or running a thread): what the kernel's threads cost in memory is per worker. */
+  get size(): number {
+    return this.all.size;
+  }
+
   /**
    * What each runtime module exports, as a worker that loaded the runtime reported it; null if none has
    * within 10 s (the kernel then compiles without checking imports rather than hang).
