@@ -9,7 +9,7 @@
 // ends only once they have exited.
 import { fork, type ChildProcess } from "node:child_process";
 import type { ChainLink, Chunk, EncodedValues, TargetSpec } from "./protocol/worker";
-import type { FromChild, TaskMode, TaskOutcome, ToChild } from "./protocol/process";
+import { AsyncSlot, AsyncState, type FromChild, type TaskMode, type TaskOutcome, type ToChild } from "./protocol/process";
 import { FINISHED, P } from "./runtime/state";
 import { ProcessPool, type StartWorker, type WorkerProcess } from "./processPool";
 
@@ -35,6 +35,8 @@ interface Child {
 export class ChildProcesses {
   private readonly children = new Set<Child>();
   private readonly pools = new Map<number, ProcessPool>();
+  /** Outcomes of applyAsync tasks, by AsyncResult id. */
+  private readonly results = new Map<number, TaskOutcome>();
   private seq = 0;
   private workers = 0;
 
@@ -109,6 +111,27 @@ export class ChildProcesses {
         },
       }),
     );
+  }
+
+  /** applyAsync: fn(...args) as one task; its outcome is kept for result(), then its end written into the AsyncResult's memory. */
+  apply(pool: ProcessPool, target: TargetSpec, args: unknown[], id: number, state: SharedArrayBuffer): void {
+    const view = new Int32Array(state);
+    pool.submit({
+      target,
+      mode: "apply",
+      items: [args],
+      then: (outcome) => {
+        this.results.set(id, outcome);
+        Atomics.store(view, AsyncSlot.State, "error" in outcome ? AsyncState.Failed : AsyncState.Done);
+        Atomics.notify(view, AsyncSlot.State);
+      },
+    });
+  }
+
+  /** The outcome of an applyAsync task of this program; kept as long as the program (as its pool's processes are). */
+  result(id: number): TaskOutcome {
+    const message = "this task's result was kept by the cell that started it, which has ended: read it in that cell";
+    return this.results.get(id) ?? { error: { name: "ProcessError", message, traceback: `ProcessError: ${message}\n` } };
   }
 
   /** The program is over, or stopped: every child still there is killed; resolves once they have all exited. */

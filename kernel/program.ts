@@ -157,6 +157,8 @@ export class Program implements Owner {
           this.pool.take(m.key, m.count, (values) => w.reply(m.id, values));
         } else if (m.op === "poolMap") {
           this.children.map(this.children.pool(m.pool, m.size, m.values), m.mode, m.target, m.chunks, (r) => w.reply(m.id, r));
+        } else if (m.op === "poolResult") {
+          w.reply(m.id, this.children.result(m.result));
         } else if (m.op === "poolTerminate" || m.op === "poolJoin") {
           const pool = this.children.existingPool(m.pool);
           if (m.op === "poolTerminate") pool?.terminate();
@@ -169,6 +171,9 @@ export class Program implements Owner {
         break;
       case "poolStart":
         this.children.pool(m.pool, m.size, m.values).fill();
+        break;
+      case "poolApply":
+        this.children.apply(this.children.pool(m.pool, m.size, m.values), m.target, m.args, m.result, m.state);
         break;
       case "poolClose":
         this.children.existingPool(m.pool)?.close();

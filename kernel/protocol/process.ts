@@ -11,6 +11,17 @@ export type TaskMode = "map" | "apply";
 /** What the caller of a pool's work gets: every result in order, or the first failure. */
 export type TaskOutcome = { results: unknown[] } | { error: CellError };
 
+/** Int32 slots of an AsyncResult's memory (runtime/mpPool), written by the kernel when its task ends. */
+export const enum AsyncSlot {
+  State = 0,
+  Size = 2,
+}
+export const enum AsyncState {
+  Pending = 0,
+  Done = 1,
+  Failed = 2,
+}
+
 // ---- parent → child ---------------------------------------------------------
 export type ToChild =
   /** Be a Process: run target(...args) as a program of its own, then exit with its exit code. */

@@ -147,6 +147,13 @@ export type FromWorker =
    * on these values): answers a TaskOutcome, the results in order.
    */
   | { type: "rpc"; id: number; op: "poolMap"; programId: number; pool: number; size: number; mode: TaskMode; target: TargetSpec; chunks: unknown[][]; values: EncodedValues }
+  /**
+   * Pool.applyAsync(): fn(...args) as one task on the pool's workers; its end is written into `state` (the
+   * AsyncResult's memory, see AsyncSlot) and its outcome kept under `result` for "poolResult".
+   */
+  | { type: "poolApply"; programId: number; pool: number; size: number; target: TargetSpec; args: unknown[]; values: EncodedValues; result: number; state: SharedArrayBuffer }
+  /** The outcome of an applyAsync task that has ended: a TaskOutcome with its one result. */
+  | { type: "rpc"; id: number; op: "poolResult"; programId: number; result: number }
   /** Pool.close(), an executor's shutdown: the pool's workers exit once the work queued is done. */
   | { type: "poolClose"; programId: number; pool: number }
   /** Answers once every worker of the pool has exited; "poolTerminate" kills them first. */

@@ -3,10 +3,22 @@
 // memory of this process (a Lock is a word of shared memory here), so it
 // cannot go.
 import type { CellError } from "../protocol/messages";
-import { pythonErrors, PyTypeError } from "./errors";
+import { define, pythonErrors, PyTypeError } from "./errors";
 import { encode } from "./share";
 import { hereLookup } from "./scope";
 import { setFrames } from "./traceback";
+
+/** Python's multiprocessing.ProcessError: also what a task lost with its worker process (killed, terminated) raises. */
+export const ProcessError = define("ProcessError");
+
+/**
+ * Python's multiprocessing.TimeoutError (AsyncResult.get() timed out): not the
+ * built-in TimeoutError of "concurrent.futures", as in Python, so it is not
+ * registered by name (an exception revived by name stays the built-in one).
+ */
+export class TimeoutError extends ProcessError {}
+Object.defineProperty(TimeoutError, "name", { value: "TimeoutError" });
+Object.defineProperty(TimeoutError.prototype, "name", { value: "TimeoutError", writable: true, configurable: true });
 
 /** Kinds of runtime object that another process can be given. */
 export const CROSSES_PROCESSES = new Set<string>();

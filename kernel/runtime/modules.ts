@@ -18,7 +18,8 @@ import { Future, CancelledError, InvalidStateError, TimeoutError } from "./futur
 import { ThreadPoolExecutor, ProcessPoolExecutor, BrokenThreadPool } from "./executor";
 import { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./completion";
 import { Process, currentProcess, cpuCount } from "./multiprocessing";
-import { Pool } from "./mpPool";
+import { AsyncResult, Pool } from "./mpPool";
+import { ProcessError, TimeoutError as MpTimeoutError } from "./crossProcess";
 
 const runtime: Record<string, object> = {
   threading: {
@@ -31,7 +32,7 @@ const runtime: Record<string, object> = {
     ThreadPoolExecutor, ProcessPoolExecutor, Future, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
     CancelledError, InvalidStateError, TimeoutError, BrokenExecutor: Object.getPrototypeOf(BrokenThreadPool), BrokenThreadPool,
   }),
-  multiprocessing: Object.freeze({ Process, Pool, currentProcess, cpuCount }),
+  multiprocessing: Object.freeze({ Process, Pool, AsyncResult, currentProcess, cpuCount, ProcessError, TimeoutError: MpTimeoutError }),
   queue: Object.freeze({ Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full }),
   sharedctypes: { Value, RawValue, Array: SharedArrayOf, RawArray },
   time: publicOf(time, ["sleep", "perfCounter", "monotonic", "time"]),

@@ -1,17 +1,23 @@
 // multiprocessing's Pool: worker processes that the kernel starts with the
 // pool (kernel/processPool.ts) and keeps for its life, each running task
-// after task, so only the first task pays for a process start. A
-// ProcessPoolExecutor's tasks run on such workers too (runInProcess). Items,
-// arguments and results are copies; a task's exception comes back rebuilt.
+// after task, so only the first task pays for a process start. map() blocks
+// for its results; applyAsync() gives an AsyncResult at once, whose end the
+// kernel writes into its shared memory (so any thread can wait on it) and
+// whose value it keeps until asked. A ProcessPoolExecutor's tasks run on such
+// workers too (runInProcess). Items, arguments and results are copies; a
+// task's exception comes back rebuilt.
 import { inspect } from "node:util";
 import { job, rpc, send } from "./context";
 import { PyTypeError, ValueError } from "./errors";
+import { wait } from "./blocking";
+import { timeoutMs } from "./state";
+import { framesOf, setFrames, type Frame } from "./traceback";
 import { decode } from "./share";
 import { functionSpec, hereLookup } from "./scope";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
 import { currentValues as valuesForThreads } from "./threading";
-import { forProcess, remoteError } from "./crossProcess";
-import type { TaskMode, TaskOutcome } from "../protocol/process";
+import { forProcess, remoteError, TimeoutError } from "./crossProcess";
+import { AsyncSlot, AsyncState, type TaskMode, type TaskOutcome } from "../protocol/process";
 import type { TargetSpec } from "../protocol/worker";
 import { cpus } from "node:os";
 
@@ -82,6 +88,33 @@ export class Pool {
     return this.onWorkers("apply", fn, items, chunksize) as R[];
   }
 
+  /** fn(...args) on one of the workers; returns at once an AsyncResult, whose get() gives its value. */
+  applyAsync<R>(fn: (...args: never[]) => R, args: unknown[] = []): AsyncResult<Awaited<R>> {
+    this.running();
+    if (typeof fn !== "function") throw new PyTypeError("applyAsync() needs a function");
+    if (!Array.isArray(args)) throw new PyTypeError("args must be an array");
+    const encoded = forProcess(args, "args") as unknown[];
+    const target = functionSpec(fn, "the function");
+    const result = new AsyncResult<Awaited<R>>();
+    send({
+      type: "poolApply",
+      programId: job().ctx.programId,
+      pool: this.id,
+      size: this.processes,
+      target,
+      args: encoded,
+      values: valuesForThreads(),
+      result: result.id,
+      state: result[STATE].buffer as SharedArrayBuffer,
+    });
+    return result;
+  }
+
+  /** fn(...args) on one of the workers, waiting for its value: Python's apply(). */
+  apply<R>(fn: (...args: never[]) => R, args: unknown[] = []): Awaited<R> {
+    return this.applyAsync(fn, args).get();
+  }
+
   /** No more work: the workers exit once the work already given is done. */
   close(): void {
     if (Atomics.compareExchange(this.view, PL.State, RUN, CLOSE) === RUN) {
@@ -132,3 +165,73 @@ function setup(p: Pool, state: SharedState, processes: number): Pool {
   return adopt(p, "Pool", state, () => ({ processes }));
 }
 defineKind("Pool", (state, extra) => setup(Object.create(Pool.prototype) as Pool, state, (extra as { processes: number }).processes));
+
+const STATE = Symbol("concnb.asyncResult");
+
+/** The result of Pool.applyAsync(): get() waits for it, and gives its value or throws its exception. */
+export class AsyncResult<R = unknown> {
+  declare readonly id: number;
+  declare [STATE]: Int32Array;
+  /** What get() gives, once read from the kernel (each thread reads it once). */
+  declare private outcome: { value: R } | { error: Error; frames: Frame[] } | null;
+
+  constructor() {
+    setupResult(this, allocate("AsyncResult", AsyncSlot.Size));
+  }
+
+  /** Waits (up to `timeout` seconds) for the task to end. */
+  wait(timeout?: number | null): void {
+    const view = this[STATE];
+    const ms = timeoutMs(timeout);
+    const deadline = performance.now() + ms;
+    while (Atomics.load(view, AsyncSlot.State) === AsyncState.Pending) {
+      const left = ms === Infinity ? Infinity : deadline - performance.now();
+      if (left <= 0) return;
+      wait(view, AsyncSlot.State, AsyncState.Pending, left, this.id, "result");
+    }
+  }
+
+  /** The task's value; its exception, thrown here; TimeoutError (of "multiprocessing") if it has not ended within `timeout` seconds. */
+  get(timeout?: number | null): R {
+    this.wait(timeout);
+    if (!this.ready()) throw new TimeoutError();
+    if (!this.outcome) {
+      const r = rpc({ type: "rpc", op: "poolResult", programId: job().ctx.programId, result: this.id }) as TaskOutcome;
+      if ("error" in r) {
+        const error = remoteError(r.error);
+        this.outcome = { error, frames: framesOf(error) };
+      } else this.outcome = { value: decode(r.results[0], hereLookup()) as R };
+    }
+    if ("error" in this.outcome) {
+      // as Python's traceback: where get() was called, then where the task raised
+      setFrames(this.outcome.error, [...framesOf(new Error()), ...this.outcome.frames]);
+      throw this.outcome.error;
+    }
+    return this.outcome.value;
+  }
+
+  ready(): boolean {
+    return Atomics.load(this[STATE], AsyncSlot.State) !== AsyncState.Pending;
+  }
+
+  /** Whether the task ended without an exception; ValueError while it has not ended, as in Python. */
+  successful(): boolean {
+    if (!this.ready()) throw new ValueError(`${this} not ready`);
+    return Atomics.load(this[STATE], AsyncSlot.State) === AsyncState.Done;
+  }
+
+  toString(): string {
+    const s = Atomics.load(this[STATE], AsyncSlot.State);
+    return `<AsyncResult #${this.id} ${s === AsyncState.Pending ? "pending" : s === AsyncState.Done ? "done" : "failed"}>`;
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+function setupResult<R>(r: AsyncResult<R>, state: SharedState): AsyncResult<R> {
+  hidden(r, { id: state.id, outcome: null });
+  Object.defineProperty(r, STATE, { value: new Int32Array(state.buffer) });
+  return adopt(r, "AsyncResult", state);
+}
+defineKind("AsyncResult", (state) => setupResult(Object.create(AsyncResult.prototype) as AsyncResult, state));

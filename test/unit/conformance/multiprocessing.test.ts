@@ -195,4 +195,62 @@ pool.map((x: number) => { for (;;) {} }, [1]);`,
     assert.ok(pids, "the cell printed its worker's pid");
     for (const pid of pids as number[]) assert.ok(!alive(pid), `process ${pid} outlived its kernel`);
   });
+
+  it("applyAsync gives an AsyncResult: get() gives the value, or throws the task's exception with its class and lines; ready, successful, wait", async () => {
+    const r = await k.run(`import { Thread } from "threading";
+class Overdrawn extends Error {}
+function double(x: number) { return { twice: x * 2 }; }
+function overdraw(n: number) { if (n > 1) throw new Overdrawn("too much: " + n); return n; }
+using pool = new Pool(2);
+const ok = pool.applyAsync(double, [21]);
+const bad = pool.applyAsync(overdraw, [5]);
+ok.wait();
+bad.wait(30);
+console.log(JSON.stringify(ok.get()), ok.ready(), ok.successful(), bad.ready(), bad.successful(), JSON.stringify(pool.apply(double, [4])));
+let got = ""; try { bad.get(); } catch (e) { got = String(e) + " " + (e instanceof Overdrawn); }
+console.log(got);
+const inThread: string[] = [];
+const t = new Thread({ target: (r: typeof ok) => { inThread.push(JSON.stringify(r.get(30))); console.log("thread got", JSON.stringify(r.get())); }, args: [pool.applyAsync(double, [5])] });
+t.start(); t.join();
+bad.get();`);
+    assert.equal(r.result.status, "error");
+    assert.deepEqual(r.lines("stdout").map(([, l]) => l), ['{"twice":42} true true true false {"twice":8}', "Overdrawn: too much: 5 true", 'thread got {"twice":10}']);
+    assert.match(r.result.error?.traceback ?? "", /line 16, in <module>\n {4}bad\.get\(\);\n {2}File "cell \d+", line 4, in overdraw\n[^\n]*\nOverdrawn: too much: 5/);
+  });
+
+  it("AsyncResult.get(timeout) throws multiprocessing's TimeoutError while the task runs; successful() is a ValueError then; terminate() kills the busy worker and fails the task", async () => {
+    const out = await k.stdout(`import { TimeoutError } from "multiprocessing";
+import { TimeoutError as FuturesTimeout } from "concurrent.futures";
+import { sleep, monotonic } from "time";
+function alive(pid: number) { try { process.kill(pid, 0); return true; } catch { return false; } }
+const pool = new Pool(1);
+const pid = pool.apply(() => process.pid);
+const long = pool.applyAsync(() => sleep(60));
+const t0 = monotonic();
+let timedOut = ""; try { long.get(0.3); } catch (e) { timedOut = (e as Error).name + " " + (e instanceof TimeoutError) + " " + (e instanceof FuturesTimeout); }
+const waited = monotonic() - t0;
+long.wait(0.1);
+let notReady = ""; try { long.successful(); } catch (e) { notReady = (e as Error).name; }
+console.log(timedOut, notReady, long.ready(), waited >= 0.3 && waited < 3, alive(pid));
+pool.terminate();
+let lost = ""; try { long.get(); } catch (e) { lost = (e as Error).name + ": " + (e as Error).message; }
+console.log(alive(pid), long.ready(), long.successful(), lost);
+try { pool.applyAsync(() => 1); } catch (e) { console.log(String(e)); }`);
+    assert.deepEqual(out, [
+      "TimeoutError true false ValueError false true true",
+      "false true false ProcessError: the pool was terminated before this task finished",
+      "ValueError: Pool not running",
+    ]);
+  });
+
+  it("several applyAsync calls are served by the pool's own processes, and a closed pool refuses applyAsync", async () => {
+    const out = await k.stdout(`const pool = new Pool(2);
+const workers = new Set(pool.map((x: number) => process.pid, [1, 2]));
+const pids = [1, 2, 3, 4, 5, 6].map((i) => pool.applyAsync((x: number) => [x, process.pid], [i])).map((r) => r.get() as number[]);
+pool.close();
+let refused = ""; try { pool.applyAsync((x: number) => x, [1]); } catch (e) { refused = String(e); }
+pool.join();
+console.log(workers.size, JSON.stringify(pids.map(([x]) => x)), pids.every(([, p]) => workers.has(p)), refused);`);
+    assert.deepEqual(out, ["2 [1,2,3,4,5,6] true ValueError: Pool not running"]);
+  });
 });
