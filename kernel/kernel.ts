@@ -6,9 +6,12 @@ import type { ChainLink } from "./protocol/worker";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
 import { WorkerPool } from "./pool";
 import { Program } from "./program";
+import { QueueStore } from "./mpQueues";
 
 export class Kernel {
   private readonly pool: WorkerPool;
+  /** The items of every multiprocessing Queue of the notebook, whichever process made it. */
+  private readonly queues = new QueueStore();
   private chain: ChainLink[] = [];
   private linkSeq = 0;
   private programSeq = 0;
@@ -42,6 +45,7 @@ export class Kernel {
       program.stop("interrupted");
       await program.done;
     }
+    this.queues.dispose();
     await this.pool.dispose();
   }
 
@@ -59,7 +63,7 @@ export class Kernel {
       if (this.current.stopped) return { status: this.current.stopped, durationMs: since(startedAt) };
       const program = new Program(
         this.pool,
-        { programId: ++this.programSeq, full: compiled.full, defs: compiled.defs, chain: this.chain },
+        { programId: ++this.programSeq, full: compiled.full, defs: compiled.defs, chain: this.chain, queues: this.queues },
         onRecords,
       );
       this.current.program = program;

@@ -13,6 +13,7 @@ import type { OutputRecord } from "./protocol/messages";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
 import { WorkerPool } from "./pool";
 import { Program } from "./program";
+import { QueueForwarder } from "./mpQueues";
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
@@ -22,6 +23,8 @@ function send(m: FromChild): Promise<void> {
 const sendRecords = (records: OutputRecord[]) => void send({ type: "records", records });
 
 const pool = new WorkerPool(join(__dirname, "thread.js"), 1);
+/** A multiprocessing Queue's items live in the notebook's kernel: this child's programs ask the parent. */
+const queues = new QueueForwarder((m) => void send(m));
 /** Set by "serve": who this worker is and the notebook it runs on. */
 let worker: { name: string; chain: ChainLink[] } | null = null;
 /** Tasks run one after the other; "stop" waits for the one in hand. */
@@ -41,6 +44,9 @@ process.on("message", (m: ToChild) => {
       break;
     case "stop":
       queue = queue.then(() => leave(0));
+      break;
+    case "queueReply":
+      queues.answer(m.id, m.answer);
       break;
   }
 });
@@ -81,7 +87,7 @@ function compiledFor(mode: TaskMode | "call", target: TargetSpec, label: string)
 }
 
 function run(name: string, chain: ChainLink[], cell: CompiledCell, args: unknown): Program {
-  return new Program(pool, { programId: ++programSeq, full: cell.full, defs: cell.defs, chain, process: { name, args } }, sendRecords);
+  return new Program(pool, { programId: ++programSeq, full: cell.full, defs: cell.defs, chain, process: { name, args }, queues }, sendRecords);
 }
 
 async function runTask(m: Extract<ToChild, { type: "task" }>): Promise<void> {

@@ -9,9 +9,10 @@
 // ends only once they have exited.
 import { fork, type ChildProcess } from "node:child_process";
 import type { ChainLink, Chunk, EncodedValues, TargetSpec } from "./protocol/worker";
-import { AsyncSlot, AsyncState, type FromChild, type TaskMode, type TaskOutcome, type ToChild } from "./protocol/process";
+import { AsyncSlot, AsyncState, CROSSES_PROCESSES, type FromChild, type TaskMode, type TaskOutcome, type ToChild } from "./protocol/process";
 import { FINISHED, P } from "./runtime/state";
 import { ProcessPool, type StartWorker, type WorkerProcess } from "./processPool";
+import type { QueueService } from "./mpQueues";
 
 /** Int32 slots of a Process object's memory (runtime/multiprocessing). */
 export const enum PS {
@@ -54,6 +55,8 @@ export class ChildProcesses {
     private readonly write: (source: string, stream: "stdout" | "stderr", thread: string, text: string) => void,
     /** out/process.js */
     private readonly entry: string,
+    /** Where the Queue operations of children go (the kernel's store, or this process's parent). */
+    private readonly queues: QueueService,
   ) {}
 
   /** A Process.start(): the child runs target(...args); its end is written into the Process's memory. */
@@ -71,6 +74,17 @@ export class ChildProcesses {
         Atomics.notify(this.programSlots, P.Live);
       }
     });
+  }
+
+  /**
+   * A Process started, or an applyAsync task sent, as the program was being stopped: it ends at once (the
+   * Process as if killed, the task failed), so that no join() or get() in a later cell waits for ever.
+   */
+  neverStarted(what: "process" | "task", shared: SharedArrayBuffer): void {
+    const view = new Int32Array(shared);
+    if (what === "process") Atomics.store(view, PS.ExitCode, -9);
+    Atomics.store(view, PS.State, what === "process" ? FINISHED : AsyncState.Failed);
+    Atomics.notify(view, PS.State);
   }
 
   /** The pool of this id, made (its workers to be started with these values of the cell) if new to this program. */
@@ -170,17 +184,26 @@ export class ChildProcesses {
     };
   }
 
-  private spawn(name: string, isProcess: boolean, onMessage: (m: Exclude<FromChild, { type: "records" }>) => void): Child {
+  private spawn(name: string, isProcess: boolean, onMessage: (m: Extract<FromChild, { type: "done" | "taskDone" }>) => void): Child {
     const child = fork(this.entry, [], { stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced" });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const c: Child = { child, name, process: isProcess, exited };
     this.children.add(c);
     const source = `process ${child.pid}`;
+    // the child's Queue operations, named by the child they came through (its exit voids those still waiting)
+    const owner = `c${child.pid}/`;
     child.on("message", (m: FromChild) => {
       if (m.type === "records") {
         for (const r of m.records) this.write(source, r.stream, r.thread === "MainThread" ? name : `${name}: ${r.thread}`, r.text);
+      } else if (m.type === "queue") {
+        this.queues.request(owner + m.owner, m.request, (answer) => {
+          if (child.connected) child.send({ type: "queueReply", id: m.id, answer } satisfies ToChild);
+        });
+      } else if (m.type === "queueCancel") {
+        this.queues.cancel(owner + m.owner);
       } else onMessage(m);
     });
+    child.once("exit", () => this.queues.cancel(owner));
     child.stdout?.setEncoding("utf8").on("data", (t: string) => this.write(`${source} native`, "stdout", name, t));
     child.stderr?.setEncoding("utf8").on("data", (t: string) => this.write(`${source} native`, "stderr", name, t));
     child.once("exit", () => this.children.delete(c));
@@ -199,7 +222,8 @@ export class ChildProcesses {
 /**
  * The notebook's values as a child process gets them: runtime objects (the
  * encoded handles of runtime/share) are memory of this process, so in the
- * child they become stand-ins that say so when used.
+ * child they become stand-ins that say so when used; a multiprocessing Queue
+ * is not, and goes as it is (as a child inherits one in Python).
  */
 function withoutSharedMemory(v: unknown, seen = new Map<object, unknown>()): unknown {
   if (v === null || typeof v !== "object") return v;
@@ -217,7 +241,7 @@ function withoutSharedMemory(v: unknown, seen = new Map<object, unknown>()): unk
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   const rec = v as Record<string, unknown>;
-  if (rec.__concnb_shared__ === "handle") {
+  if (rec.__concnb_shared__ === "handle" && !CROSSES_PROCESSES.includes(String(rec.kind))) {
     return { __concnb_shared__: "unavailable", what: `the ${String(rec.kind)} of the parent process (processes share no memory)` };
   }
   const out: Record<string, unknown> = {};

@@ -10,6 +10,7 @@ import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./
 import { FINISHED, G, P, STARTED, T } from "./runtime/state";
 import { CHECK_MS, DeadlockWatch } from "./deadlock";
 import { ChildProcesses } from "./processes";
+import type { QueueService } from "./mpQueues";
 import { dirname, join } from "node:path";
 
 export interface ProgramOutcome {
@@ -25,6 +26,8 @@ export interface ProgramSpec {
   chain: ChainLink[];
   /** This program is a multiprocessing child (kernel/processMain). */
   process?: ProgramContext["process"];
+  /** Who keeps multiprocessing Queues: the kernel's store, or in a child process its parent. */
+  queues: QueueService;
 }
 
 const state = (d: ThreadDesc) => new Int32Array(d.state);
@@ -82,14 +85,22 @@ export class Program implements Owner {
       defs: spec.defs,
       ...(spec.process ? { process: spec.process } : {}),
     };
-    this.children = new ChildProcesses({ chain: spec.chain, defs: spec.defs }, this.slots, (source, stream, thread, text) =>
-      this.output.write(source, stream, thread, text, this.nextSeq()),
+    this.children = new ChildProcesses(
+      { chain: spec.chain, defs: spec.defs },
+      this.slots,
+      (source, stream, thread, text) => this.output.write(source, stream, thread, text, this.nextSeq()),
       join(dirname(pool.entry), "process.js"),
+      spec.queues,
     );
     this.threads.set(main.ident, main);
     const w = pool.acquire(this);
     this.running.set(w, main);
     w.post({ type: "job", job: { kind: "main", ctx: this.contextFor(w), thread: main } });
+  }
+
+  /** How this program's threads are named to the multiprocessing Queue store (see QueueService). */
+  private get queueOwner(): string {
+    return `p${this.spec.programId}/`;
   }
 
   /** Interrupt or timeout: every thread of the program stops now. */
@@ -107,6 +118,7 @@ export class Program implements Owner {
       void this.pool.discard(w);
     }
     this.running.clear();
+    this.spec.queues.cancel(this.queueOwner); // the threads that waited on a multiprocessing Queue are gone
     // a stopped thread cannot release what it held: left locked, a lock of the notebook would block every later cell
     this.deadlocks.releaseHeldBy(new Set(this.threads.keys()));
     void this.children.stopAll().then(() => this.settle(status, error));
@@ -156,7 +168,11 @@ export class Program implements Owner {
         } else if (m.op === "take") {
           this.pool.take(m.key, m.count, (values) => w.reply(m.id, values));
         } else if (m.op === "poolMap") {
+          if (this.closing) break; // from a thread being stopped: no process may start after the program's are killed
           this.children.map(this.children.pool(m.pool, m.size, m.values), m.mode, m.target, m.chunks, (r) => w.reply(m.id, r));
+        } else if (m.op === "mpQueue") {
+          // a thread being stopped with the program asks no more: its wait would take an item from the next cell
+          if (!this.closing) this.spec.queues.request(this.queueOwner, m.request, (a) => w.reply(m.id, a));
         } else if (m.op === "poolResult") {
           w.reply(m.id, this.children.result(m.result));
         } else if (m.op === "poolTerminate" || m.op === "poolJoin") {
@@ -166,14 +182,17 @@ export class Program implements Owner {
           else w.reply(m.id, null);
         }
         break;
+      // from a thread being stopped as the program ends: no process may start after the program's are killed
       case "process":
-        this.children.start(m);
+        if (this.closing) this.children.neverStarted("process", m.state);
+        else this.children.start(m);
         break;
       case "poolStart":
-        this.children.pool(m.pool, m.size, m.values).fill();
+        if (!this.closing) this.children.pool(m.pool, m.size, m.values).fill();
         break;
       case "poolApply":
-        this.children.apply(this.children.pool(m.pool, m.size, m.values), m.target, m.args, m.result, m.state);
+        if (this.closing) this.children.neverStarted("task", m.state);
+        else this.children.apply(this.children.pool(m.pool, m.size, m.values), m.target, m.args, m.result, m.state);
         break;
       case "poolClose":
         this.children.existingPool(m.pool)?.close();
@@ -268,6 +287,7 @@ export class Program implements Owner {
       this.running.delete(w);
       void this.pool.discard(w);
     }
+    this.spec.queues.cancel(this.queueOwner); // daemon threads that waited on a multiprocessing Queue are gone
     // daemon processes are stopped, as Python's are; a pool's workers too (Python's pools are daemons)
     const error = this.mainError;
     void this.children.stopAll().then(() => (error ? this.settle("error", error) : this.settle("ok")));

@@ -22,6 +22,33 @@ export const enum AsyncState {
   Failed = 2,
 }
 
+/**
+ * Kinds of runtime object that may be given to another process: their handles
+ * (runtime/share) hold an id and no shared memory (see runtime/mpQueue).
+ */
+export const CROSSES_PROCESSES: readonly string[] = ["MpQueue"];
+
+/**
+ * An operation on a multiprocessing Queue. Its items live in the notebook's
+ * kernel (kernel/mpQueues.ts): a thread asks by rpc, a child process over its
+ * IPC channel (its parent asks on, up to the kernel). `timeoutMs` null: wait
+ * for ever; a blocking get or put is answered when it can be, or at its timeout.
+ */
+export type QueueRequest =
+  | { op: "new"; maxsize: number }
+  | { op: "put"; queue: number; item: unknown; block: boolean; timeoutMs: number | null }
+  | { op: "get"; queue: number; block: boolean; timeoutMs: number | null }
+  | { op: "size"; queue: number };
+export type QueueAnswer =
+  | { kind: "made"; queue: number }
+  | { kind: "put" }
+  | { kind: "item"; item: unknown }
+  | { kind: "size"; size: number }
+  | { kind: "empty" }
+  | { kind: "full" }
+  /** No queue of this id in this kernel. */
+  | { kind: "gone" };
+
 // ---- parent → child ---------------------------------------------------------
 export type ToChild =
   /** Be a Process: run target(...args) as a program of its own, then exit with its exit code. */
@@ -31,7 +58,9 @@ export type ToChild =
   /** One task (the parent sends one only to a worker that has none): fn over the items (encoded), results back in order. */
   | { type: "task"; id: number; target: TargetSpec; mode: TaskMode; items: unknown[] }
   /** Finish the task in hand, then exit 0. */
-  | { type: "stop" };
+  | { type: "stop" }
+  /** The answer to the child's "queue" request of this id. */
+  | { type: "queueReply"; id: number; answer: QueueAnswer };
 
 // ---- child → parent ---------------------------------------------------------
 export type FromChild =
@@ -39,5 +68,9 @@ export type FromChild =
   /** A Process's program is over (the child exits next). */
   | { type: "done"; result: CellResult }
   /** A task is over: `value` is the results (encoded) when `result` is ok. */
-  | { type: "taskDone"; id: number; result: CellResult; value?: unknown };
+  | { type: "taskDone"; id: number; result: CellResult; value?: unknown }
+  /** A Queue operation of one of the child's programs (`owner`: "p3/", or deeper for the child's own children). */
+  | { type: "queue"; id: number; owner: string; request: QueueRequest }
+  /** The requests of `owner` (a prefix) still waiting are void: the threads that made them are gone. */
+  | { type: "queueCancel"; owner: string };
 

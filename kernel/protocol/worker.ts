@@ -2,7 +2,7 @@
 // owns the worker pool) and the runtime inside each worker. They cross a
 // thread boundary by postMessage, so everything here is structured-clonable.
 import type { CellError } from "./messages";
-import type { TaskMode } from "./process";
+import type { QueueRequest, TaskMode } from "./process";
 
 /**
  * Per generated line (0-based), a flat list of [generatedColumn, sourceLine]
@@ -154,6 +154,8 @@ export type FromWorker =
   | { type: "poolApply"; programId: number; pool: number; size: number; target: TargetSpec; args: unknown[]; values: EncodedValues; result: number; state: SharedArrayBuffer }
   /** The outcome of an applyAsync task that has ended: a TaskOutcome with its one result. */
   | { type: "rpc"; id: number; op: "poolResult"; programId: number; result: number }
+  /** An operation on a multiprocessing Queue: answers a QueueAnswer, when it can (see QueueRequest). */
+  | { type: "rpc"; id: number; op: "mpQueue"; programId: number; request: QueueRequest }
   /** Pool.close(), an executor's shutdown: the pool's workers exit once the work queued is done. */
   | { type: "poolClose"; programId: number; pool: number }
   /** Answers once every worker of the pool has exited; "poolTerminate" kills them first. */

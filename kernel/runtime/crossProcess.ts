@@ -1,8 +1,10 @@
 // What crosses from this process to another one (a multiprocessing child, or
 // back): values go as copies, and so do exceptions. A runtime object is
 // memory of this process (a Lock is a word of shared memory here), so it
-// cannot go.
+// cannot go; the exception made for it is a multiprocessing Queue, whose
+// items live in the notebook's kernel, which every process reaches.
 import type { CellError } from "../protocol/messages";
+import { CROSSES_PROCESSES } from "../protocol/process";
 import { define, pythonErrors, PyTypeError } from "./errors";
 import { encode } from "./share";
 import { hereLookup } from "./scope";
@@ -20,9 +22,6 @@ export class TimeoutError extends ProcessError {}
 Object.defineProperty(TimeoutError, "name", { value: "TimeoutError" });
 Object.defineProperty(TimeoutError.prototype, "name", { value: "TimeoutError", writable: true, configurable: true });
 
-/** Kinds of runtime object that another process can be given. */
-export const CROSSES_PROCESSES = new Set<string>();
-
 /** The value encoded for another process; throws a TypeError naming what cannot go. */
 export function forProcess(value: unknown, what: string): unknown {
   const encoded = encode(value);
@@ -30,7 +29,7 @@ export function forProcess(value: unknown, what: string): unknown {
   if (kind) {
     throw new PyTypeError(
       `${what} holds a ${kind} (a runtime object of this process): processes share no memory, so it cannot be sent to one. ` +
-        `Pass plain data, and get results back from Pool.map or the process's exit code.`,
+        `Pass plain data, or a multiprocessing Queue to get results back (Pool.map and applyAsync give them back too).`,
     );
   }
   return encoded;
@@ -45,7 +44,7 @@ function unsendable(v: unknown, seen: Set<object>): string | null {
   const proto = Object.getPrototypeOf(v);
   if (!Array.isArray(v) && !(v instanceof Map) && !(v instanceof Set) && (proto === Object.prototype || proto === null)) {
     const rec = v as Record<string, unknown>;
-    if (rec.__concnb_shared__ === "handle") return CROSSES_PROCESSES.has(String(rec.kind)) ? null : String(rec.kind);
+    if (rec.__concnb_shared__ === "handle") return CROSSES_PROCESSES.includes(String(rec.kind)) ? null : String(rec.kind);
     inner.push(...Object.values(rec));
   }
   for (const x of inner) {

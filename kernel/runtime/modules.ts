@@ -20,6 +20,7 @@ import { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } fr
 import { Process, currentProcess, cpuCount } from "./multiprocessing";
 import { AsyncResult, Pool } from "./mpPool";
 import { ProcessError, TimeoutError as MpTimeoutError } from "./crossProcess";
+import { Queue as MpQueue } from "./mpQueue";
 
 const runtime: Record<string, object> = {
   threading: {
@@ -32,7 +33,7 @@ const runtime: Record<string, object> = {
     ThreadPoolExecutor, ProcessPoolExecutor, Future, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
     CancelledError, InvalidStateError, TimeoutError, BrokenExecutor: Object.getPrototypeOf(BrokenThreadPool), BrokenThreadPool,
   }),
-  multiprocessing: Object.freeze({ Process, Pool, AsyncResult, currentProcess, cpuCount, ProcessError, TimeoutError: MpTimeoutError }),
+  multiprocessing: Object.freeze({ Process, Pool, AsyncResult, Queue: MpQueue, currentProcess, cpuCount, ProcessError, TimeoutError: MpTimeoutError }),
   queue: Object.freeze({ Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full }),
   sharedctypes: { Value, RawValue, Array: SharedArrayOf, RawArray },
   time: publicOf(time, ["sleep", "perfCounter", "monotonic", "time"]),
