@@ -54,7 +54,7 @@ export class ProcessPool {
 
   /** Workers running a task: they can still change things in the program (put, set, print). */
   get busy(): number {
-    return this.workers.size - this.idle.length + (this.alive.size - this.workers.size);
+    return this.alive.size - this.idle.length; // the idle are among the alive; the rest have a task, or are finishing one
   }
 
   /** Starts every worker now, as Python's Pool does at construction. */
