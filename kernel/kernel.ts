@@ -14,6 +14,7 @@ export class Kernel {
   private readonly queues = new QueueStore();
   private chain: ChainLink[] = [];
   private linkSeq = 0;
+  private valuesSeq = 0;
   private programSeq = 0;
   private current: { execId: number; program: Program | null; stopped: "interrupted" | "timeout" | null } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -67,7 +68,14 @@ export class Kernel {
         onRecords,
       );
       this.current.program = program;
-      const { result, values } = await program.done;
+      const { result, values, chainValues } = await program.done;
+      // what the cell left in earlier cells' bindings (`limit = 5`) is what later cells and threads see
+      if (chainValues) {
+        this.chain = this.chain.map((l, i) => {
+          const changed = chainValues[i];
+          return changed ? { ...l, values: { ...l.values, ...changed }, valuesId: `values-${++this.valuesSeq}` } : l;
+        });
+      }
       this.remember({ id: `link-${++this.linkSeq}`, key: req.cellLabel, defs: compiled.defs, values: values ?? {} });
       return result;
     } finally {

@@ -23,6 +23,8 @@ export class PoolWorker {
   owner: Owner | null = null;
   /** The notebook links this worker holds evaluated (from its last jobDone). */
   chainIds: string[] = [];
+  /** Which values of those links it holds (ChainLink.valuesId), from the same jobDone. */
+  valuesIds: string[] = [];
   dead = false;
   constructor(
     readonly worker: Worker,
@@ -203,7 +205,7 @@ export class WorkerPool {
       if (m.type === "ready") return this.addExports(m.exports);
       if (m.type === "buffer") return this.addBuffer(m.id, m.buffer);
       if (m.type === "stash") return this.stash(m.key, m.value);
-      if (m.type === "jobDone") w.chainIds = m.chainIds;
+      if (m.type === "jobDone") [w.chainIds, w.valuesIds] = [m.chainIds, m.valuesIds];
       w.owner?.onMessage(w, m);
     });
     let error: Error | undefined;

@@ -4,7 +4,7 @@
 // Interrupt and timeout stop every worker of the program at once.
 import { receiveMessageOnPort } from "node:worker_threads";
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
-import type { Chunk, ChainLink, EncodedValues, FromWorker, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
+import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
 import { LineCollector } from "./output";
 import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./pool";
 import { FINISHED, G, P, STARTED, T } from "./runtime/state";
@@ -17,6 +17,8 @@ export interface ProgramOutcome {
   result: CellResult;
   /** The cell's bindings at the end, for later cells; null if the main thread never got there. */
   values: EncodedValues | null;
+  /** What the cell left in the earlier cells' bindings that differs from the kernel's values; null as for values. */
+  chainValues: ChainValues | null;
 }
 
 export interface ProgramSpec {
@@ -45,6 +47,7 @@ export class Program implements Owner {
   private mainEnded = false;
   private mainError: CellError | undefined;
   private values: EncodedValues | null = null;
+  private chainValues: ChainValues | null = null;
   private over = false;
   private readonly deadlocks: DeadlockWatch;
   private readonly children: ChildProcesses;
@@ -145,6 +148,7 @@ export class Program implements Owner {
         this.mainEnded = true;
         this.mainError = m.error;
         this.values = m.values;
+        this.chainValues = m.chainValues;
         this.end();
         break;
       case "jobDone":
@@ -260,14 +264,19 @@ export class Program implements Owner {
     this.threads.set(m.thread.ident, m.thread);
     const w = this.pool.acquire(this);
     this.running.set(w, m.thread);
-    const { self, target, args, kwargs, values } = m;
-    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values } });
+    const { self, target, args, kwargs, values, chainValues } = m;
+    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values, chainValues } });
   }
 
   private contextFor(w: PoolWorker): ProgramContext {
     let from = 0;
     while (from < w.chainIds.length && from < this.spec.chain.length && w.chainIds[from] === this.spec.chain[from].id) from++;
-    return { ...this.ctx, chainFrom: from, chain: this.spec.chain.slice(from) };
+    // links the worker holds, whose values a later cell changed: it gets the new values (runtime/bindings)
+    const chainRebase = this.spec.chain.slice(0, from).map((l, i) => {
+      const valuesId = l.valuesId ?? l.id;
+      return w.valuesIds[i] === valuesId ? null : { valuesId, values: l.values };
+    });
+    return { ...this.ctx, chainFrom: from, chain: this.spec.chain.slice(from), chainRebase };
   }
 
   /** The main thread's worker died: the program still ends only when non-daemon threads have. */
@@ -299,7 +308,8 @@ export class Program implements Owner {
     this.output.flush();
     const result: CellResult = { status, durationMs: Math.round((performance.now() - this.startedAt) * 100) / 100 };
     if (error) result.error = error;
-    this.resolve({ result, values: status === "ok" || status === "error" ? this.values : null });
+    const ran = status === "ok" || status === "error";
+    this.resolve({ result, values: ran ? this.values : null, chainValues: ran ? this.chainValues : null });
   }
 
   /** Messages already sent by this program's workers but not yet delivered: take them now, in order. */
@@ -310,13 +320,14 @@ export class Program implements Owner {
   private drainWorker(w: PoolWorker): void {
     for (let m = receiveMessageOnPort(w.out); m; m = receiveMessageOnPort(w.out)) {
       const msg = m.message as FromWorker;
-      if (msg.type === "jobDone") w.chainIds = msg.chainIds;
+      if (msg.type === "jobDone") [w.chainIds, w.valuesIds] = [msg.chainIds, msg.valuesIds];
       if (msg.type !== "mainDone") this.onMessage(w, msg);
       else {
         // taken here rather than delivered: end the program once this drain is over
         this.mainEnded = true;
         this.mainError = msg.error;
         this.values = msg.values;
+        this.chainValues = msg.chainValues;
         setImmediate(() => this.end());
       }
     }

@@ -72,7 +72,27 @@ function defsText(source: string, top: TopLevel): string {
   return (
     `"use strict"; const __concnb_v = __concnb_rt.takeValues((__concnb_src: string) => eval(__concnb_src));\n` +
     applyEdits(source, edits) +
-    `\n;(__concnb_src: string) => eval(__concnb_src);\n`
+    (top.values.length === 0
+      ? `\n;(__concnb_src: string) => eval(__concnb_src);\n`
+      : `\n;Object.assign((__concnb_src: string) => eval(__concnb_src), ${bindingAccess(top)});\n`)
+  );
+}
+
+/**
+ * How a worker reads and refreshes the cell's bindings inside its definitions
+ * chunk (runtime/scope): `values()` reads them all; `assign(o)` sets the
+ * `let` and `var` ones present in o; `consts` are refreshed in place instead.
+ * A cell without bindings has none of this.
+ */
+function bindingAccess(top: TopLevel): string {
+  const all = top.values.flatMap((v) => v.names);
+  const settable = top.values.filter((v) => v.keyword !== "const").flatMap((v) => v.names);
+  const consts = top.values.filter((v) => v.keyword === "const").flatMap((v) => v.names);
+  const key = (n: string) => JSON.stringify(n);
+  return (
+    `{ values: () => ({ ${all.map((n) => `${key(n)}: ${n}`).join(", ")} }), ` +
+    `assign: (__concnb_o: Record<string, unknown>) => { ${settable.map((n) => `if (${key(n)} in __concnb_o) ${n} = __concnb_o[${key(n)}];`).join(" ")} }, ` +
+    `consts: ${JSON.stringify(consts)} }`
   );
 }
 

@@ -31,14 +31,26 @@ export interface Chunk {
 
 /** One executed cell as later cells and threads see it: its definitions and the values of its bindings. */
 export interface ChainLink {
-  /** Unique for every executed cell run: a worker holding a link by id holds exactly this. */
+  /** Unique for every executed cell run: a worker holding a link by id holds exactly these definitions. */
   id: string;
   /** The cell's label: re-running the last cell replaces its link. */
   key: string;
   defs: Chunk;
-  /** Encoded (see runtime/share) values of the cell's top-level bindings. */
+  /** Encoded (see runtime/share) values of the cell's top-level bindings: as the last cell run left them. */
   values: EncodedValues;
+  /** Which values these are (absent: the first ones, named by `id`); a later cell that changes them gives a new one. */
+  valuesId?: string;
 }
+
+/**
+ * Bindings of the earlier cells that differ from the kernel's values (ChainLink.values): per link of the
+ * chain, a record of those bindings (encoded together, so that an object two bindings share stays one), or
+ * null for none. Empty when nothing differs.
+ */
+export type ChainValues = Array<EncodedValues | null>;
+
+/** Per link a worker already holds: the kernel's newer values for it, or null if the worker has these. */
+export type ChainRebase = Array<{ valuesId: string; values: EncodedValues } | null>;
 
 /** The names each of the runtime's modules exports ("threading" → ["Thread", ...]), as the runtime reports them. */
 export type ModuleExports = Record<string, string[]>;
@@ -71,6 +83,8 @@ export interface ProgramContext {
   /** The links the worker does not hold yet: chainIds[chainFrom..], in order. */
   chain: ChainLink[];
   chainFrom: number;
+  /** For the links the worker already holds (chainIds[..chainFrom]): values newer than the ones it has. */
+  chainRebase?: ChainRebase;
   /** The program's main thread. */
   main: ThreadDesc;
   /** The cell being run: its full program, and its definitions for threads. */
@@ -93,6 +107,8 @@ export type Job =
       kwargs: unknown;
       /** The starting thread's view of the current cell's bindings. */
       values: EncodedValues;
+      /** Where the starting thread's view of the earlier cells' bindings, at start(), differs from the kernel's values. */
+      chainValues: ChainValues;
     };
 
 // ---- kernel → worker --------------------------------------------------------
@@ -115,11 +131,13 @@ export type FromWorker =
       args: unknown[];
       kwargs: unknown;
       values: EncodedValues;
+      chainValues: ChainValues;
     }
   /** The main program finished: its code, the wait for non-daemon threads, exit handlers. */
-  | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues }
+  /** `values`: the cell's bindings at the end; `chainValues`: what it left in the earlier cells' that differs from the kernel's. */
+  | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues; chainValues: ChainValues }
   /** The worker's job is over and it can take another. */
-  | { type: "jobDone"; chainIds: string[] }
+  | { type: "jobDone"; chainIds: string[]; valuesIds: string[] }
   /** A runtime object was made: what it is and where, for deadlock reports; `state` is its shared memory. */
   | { type: "object"; id: number; kind: string; state: SharedArrayBuffer; where: Where | null }
   /** A thread has waited a while with no timeout: on what (an object id, or a code of runtime/blocking), where. */

@@ -2,13 +2,16 @@
 // tracebacks, the globals compiled cells call), then runs jobs the kernel
 // hands it, one at a time: a cell's main program, or a thread.
 import { parentPort, threadId } from "node:worker_threads";
-import type { Job, ProgramContext, ToWorker, ThreadDesc } from "../protocol/worker";
+import type { ChainValues, Job, ProgramContext, ToWorker, ThreadDesc } from "../protocol/worker";
 import type { CellError } from "../protocol/messages";
 import { installCapture, setThreadName, write } from "./capture";
 import { job, send, setCurrent } from "./context";
 import { SystemExit } from "./errors";
 import { importDefault, importModule, moduleExports } from "./modules";
-import { hereLookup, heldChainIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues } from "./scope";
+import {
+  hereLookup, heldChainIds, heldValuesIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues,
+} from "./scope";
+import { applyChainDelta, chainDelta, rebaseChain, restoreChain } from "./bindings";
 import { decode, encode } from "./share";
 import { FINISHED, P, STARTED, T } from "./state";
 import { JOINING_ALL, wait } from "./blocking";
@@ -55,7 +58,7 @@ async function runJob(j: Job): Promise<void> {
     if (j.kind === "main") await runMain(j.ctx, j.thread);
     else await runThread(j);
   } finally {
-    send({ type: "jobDone", chainIds: heldChainIds() });
+    send({ type: "jobDone", chainIds: heldChainIds(), valuesIds: heldValuesIds() });
   }
 }
 
@@ -77,6 +80,10 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   let exitCode = 0;
   try {
     const scope = chainScope(ctx.chainIds, ctx.chainFrom, ctx.chain);
+    rebaseChain(ctx.chainRebase);
+    // an earlier job of this worker may have changed its copies of the notebook's values. Not in a child
+    // process, whose next task sees what the last one left, as in Python.
+    if (!ctx.process) restoreChain(classLookup(scope));
     setHere(() => enterDefs(scope, ctx.defs, cellSnapshot()), ctx.full, true);
     await evalChunk(scope, ctx.full);
   } catch (e) {
@@ -107,7 +114,7 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   }
   runExitHandlers();
   const values = snapshotValues();
-  send({ type: "mainDone", error, exitCode, values });
+  send({ type: "mainDone", error, exitCode, values, chainValues: snapshotChain() });
 }
 
 /** Waits up to ms for the program's non-daemon threads to end: true if they have. */
@@ -119,6 +126,14 @@ function waitForThreads(slots: Int32Array, ms: number): boolean {
     Atomics.wait(slots, P.Live, live, left);
   }
   return true;
+}
+
+function snapshotChain(): ChainValues {
+  try {
+    return chainDelta();
+  } catch {
+    return [];
+  }
 }
 
 function snapshotValues(): Record<string, unknown> {
@@ -149,7 +164,11 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
   let self: ReturnType<typeof threadFromDesc> | null = null;
   try {
     const outer = chainScope(j.ctx.chainIds, j.ctx.chainFrom, j.ctx.chain);
+    rebaseChain(j.ctx.chainRebase);
     const scope = enterDefs(outer, j.ctx.defs, j.values);
+    // the earlier cells' bindings as the starting thread saw them, whatever an earlier job of this worker left in them
+    restoreChain(classLookup(scope));
+    applyChainDelta(j.chainValues, classLookup(scope));
     setHere(scope, j.ctx.full);
     const lookup = classLookup(scope);
     const args = decode(j.args, lookup) as unknown[];

@@ -7,7 +7,14 @@ import type { Chunk, ChainLink, EncodedValues, TargetSpec } from "../protocol/wo
 import { decode, type ClassLookup } from "./share";
 import { registerChunk } from "./traceback";
 
-export type Evaluator = (code: string) => unknown;
+export type Evaluator = ((code: string) => unknown) & Partial<BindingAccess>;
+
+/** What a definitions chunk gives (compiler/compile's bindingAccess): its cell's bindings, to read and refresh. */
+export interface BindingAccess {
+  values(): Record<string, unknown>;
+  assign(values: Record<string, unknown>): void;
+  consts: string[];
+}
 
 // a scope with nothing of the runtime's own module in it
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -59,12 +66,31 @@ export function enterDefs(scope: Evaluator, defs: Chunk, values: EncodedValues):
   return evalChunk(scope, defs) as Evaluator;
 }
 
-/** The evaluated links this worker holds, oldest first, each with the scope inside it. */
-let held: Array<{ id: string; scope: Evaluator }> = [];
+/** A link this worker holds evaluated: the scope inside it, and the values its bindings stand for (see bindings.ts). */
+export interface HeldLink {
+  id: string;
+  scope: Evaluator;
+  /** Which of the link's values `base` is (ChainLink.valuesId). */
+  valuesId: string;
+  /** The values the kernel knows for the link's bindings: what this worker's copies are restored to at each job. */
+  base: EncodedValues;
+}
+
+/** The evaluated links this worker holds, oldest first. */
+let held: HeldLink[] = [];
+
+export function heldLinks(): readonly HeldLink[] {
+  return held;
+}
 
 /** Which links this worker holds evaluated, so the kernel sends only what is new. */
 export function heldChainIds(): string[] {
   return held.map((h) => h.id);
+}
+
+/** Which values of those links it holds, so the kernel sends newer ones (ProgramContext.chainRebase). */
+export function heldValuesIds(): string[] {
+  return held.map((h) => h.valuesId);
 }
 
 /** The scope inside the last of `ids`, evaluating only the links not held yet (`links` = ids[from..]). */
@@ -75,7 +101,7 @@ export function chainScope(ids: string[], from: number, links: ChainLink[]): Eva
   held = held.slice(0, from);
   for (const link of links) {
     const scope = enterDefs(held.length > 0 ? held[held.length - 1].scope : root, link.defs, link.values);
-    held.push({ id: link.id, scope });
+    held.push({ id: link.id, scope, valuesId: link.valuesId ?? link.id, base: link.values });
   }
   return held.length > 0 ? held[held.length - 1].scope : root;
 }

@@ -23,7 +23,11 @@ export function registerReviver(kind: string, reviver: Reviver): void {
 
 export function encode(value: unknown, seen?: Map<object, unknown>): unknown {
   if (value === null || typeof value !== "object") {
-    if (typeof value === "function") return unavailable(value.name ? `the function ${value.name}` : "a function");
+    if (typeof value === "function") {
+      // a stand-in passed on (an earlier cell's value, sent again) says what it stands for; reading its name would throw
+      const what = standIns.get(value);
+      return unavailable(what ?? (value.name ? `the function ${value.name}` : "a function"));
+    }
     if (typeof value === "symbol") return unavailable("a symbol");
     return value;
   }
@@ -139,6 +143,170 @@ export function decode(value: unknown, lookupClass: ClassLookup, seen?: Map<obje
   return out;
 }
 
+/**
+ * Whether encode(value) would give `encoded` (structurally), found without
+ * making it: a binding whose value passes is unchanged since `encoded` was
+ * taken. A few compares per element, where encoding allocates; in doubt, false.
+ */
+export function sameAsEncoded(value: unknown, encoded: unknown, seen?: Map<object, unknown>): boolean {
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "function") return isUnavailable(encoded, standIns.get(value) ?? (value.name ? `the function ${value.name}` : "a function"));
+    if (typeof value === "symbol") return isUnavailable(encoded, "a symbol");
+    return Object.is(value, encoded);
+  }
+  if (encoded === null || typeof encoded !== "object") return false;
+  seen ??= new Map();
+  if (seen.has(value)) return seen.get(value) === encoded;
+  seen.set(value, encoded);
+  const share = (value as Partial<Shareable>)[SHARE];
+  if (typeof share === "function") {
+    const rec = encoded as Record<string, unknown>;
+    const now = share.call(value);
+    return rec[TAG] === "handle" && rec.kind === now.kind && sameData(now.data, rec.data);
+  }
+  if (Array.isArray(value)) {
+    if (!Array.isArray(encoded) || encoded.length !== value.length) return false;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (v === encoded[i] && (v === null || typeof v !== "object")) continue; // the common case, without a call
+      if (!sameAsEncoded(v, encoded[i], seen)) return false;
+    }
+    return true;
+  }
+  if (value instanceof Map || value instanceof Set) {
+    if (value.constructor !== encoded.constructor || (encoded as Map<unknown, unknown>).size !== value.size) return false;
+    const theirs = (encoded as Map<unknown, unknown>).entries();
+    for (const [k, v] of (value as Map<unknown, unknown>).entries()) {
+      const [ek, ev] = theirs.next().value as [unknown, unknown];
+      if (!sameAsEncoded(k, ek, seen) || !sameAsEncoded(v, ev, seen)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return (encoded as Record<string, unknown>)[TAG] === undefined && sameFields(value, encoded, seen);
+  if (value instanceof Date) return encoded instanceof Date && encoded.getTime() === value.getTime();
+  if (value instanceof RegExp) return encoded instanceof RegExp && encoded.source === value.source && encoded.flags === value.flags;
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof SharedArrayBuffer || !ArrayBuffer.isView(encoded) || encoded.constructor !== value.constructor) return false;
+    const a = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    const b = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  if (value instanceof Error) return false;
+  const rec = encoded as Record<string, unknown>;
+  const cls = (proto?.constructor as { name?: string } | undefined)?.name ?? "";
+  if (rec[TAG] !== "instance" || rec.cls !== cls) return false;
+  seen.set(value, rec.fields); // as encode does: a second reference to an instance is encoded as its fields
+  return sameFields(value, rec.fields, seen);
+}
+
+function sameFields(value: object, encoded: unknown, seen: Map<object, unknown>): boolean {
+  if (encoded === null || typeof encoded !== "object") return false;
+  const keys = Object.keys(value);
+  const theirs = encoded as Record<string, unknown>;
+  if (Object.keys(theirs).length !== keys.length) return false;
+  for (const k of keys) {
+    if (!Object.hasOwn(theirs, k) || !sameAsEncoded((value as Record<string, unknown>)[k], theirs[k], seen)) return false;
+  }
+  return true;
+}
+
+function isUnavailable(encoded: unknown, what: string): boolean {
+  return encoded !== null && typeof encoded === "object" && (encoded as Record<string, unknown>)[TAG] === "unavailable" &&
+    (encoded as Record<string, unknown>).what === what;
+}
+
+/** A runtime object's handle data (already plain: ids, shared memory, encoded fields) against an earlier one. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === null || typeof a !== "object" || b === null || typeof b !== "object") return Object.is(a, b);
+  // the same memory comes back as another object after a message: its id, beside it, tells objects apart
+  if (a instanceof SharedArrayBuffer) return b instanceof SharedArrayBuffer && a.byteLength === b.byteLength;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameData(x, b[i]));
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * Decodes `value` where some of what it encodes already has an object here
+ * that must stay the same object (an earlier cell's `const` array, map or
+ * object, in a worker that holds it): `keep` maps each encoded part to that
+ * object. The kept object's contents are replaced by the decoded ones, and
+ * every reference to the part inside `value` decodes to it, so identity
+ * between the notebook's bindings survives. A part whose object cannot be
+ * refilled (frozen, another kind, a runtime object) decodes as usual.
+ */
+export function decodeKeeping(value: unknown, keep: Map<unknown, object>, lookupClass: ClassLookup): unknown {
+  const seen = new Map<object, unknown>();
+  const refill: Array<[object, object]> = [];
+  for (const [part, target] of keep) {
+    if (part === null || typeof part !== "object" || !refillable(target, part)) continue;
+    seen.set(part, target);
+    const fields = (part as Record<string, unknown>)[TAG] === "instance" ? (part as Record<string, unknown>).fields : null;
+    if (fields && typeof fields === "object") seen.set(fields, target); // a second reference to an instance encodes as its fields
+    refill.push([part, target]);
+  }
+  const out = decode(value, lookupClass, seen);
+  for (const [part, target] of refill) {
+    try {
+      refillFrom(target, part, lookupClass, seen);
+    } catch {
+      // a field it will not let go of (non-configurable, a getter alone): the object keeps what it could not take
+    }
+  }
+  return out;
+}
+
+function refillable(target: object, part: object): boolean {
+  if (typeof (target as Partial<Shareable>)[SHARE] === "function" || Object.isSealed(target)) return false;
+  if (Array.isArray(part)) return Array.isArray(target);
+  if (part instanceof Map) return target instanceof Map;
+  if (part instanceof Set) return target instanceof Set;
+  if (part instanceof Date) return target instanceof Date;
+  if (ArrayBuffer.isView(part)) {
+    return ArrayBuffer.isView(target) && !(target instanceof DataView) && target.constructor === part.constructor &&
+      (target as Uint8Array).length === (part as Uint8Array).length;
+  }
+  const proto = Object.getPrototypeOf(part);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const rec = part as Record<string, unknown>;
+  const targetProto = Object.getPrototypeOf(target);
+  if (rec[TAG] === "instance") return (targetProto?.constructor as { name?: string } | undefined)?.name === rec.cls;
+  return rec[TAG] === undefined && (targetProto === Object.prototype || targetProto === null);
+}
+
+function refillFrom(target: object, part: object, lookupClass: ClassLookup, seen: Map<object, unknown>): void {
+  const d = (v: unknown) => decode(v, lookupClass, seen);
+  if (Array.isArray(part)) {
+    const t = target as unknown[];
+    t.length = part.length;
+    for (let i = 0; i < part.length; i++) t[i] = d(part[i]);
+  } else if (part instanceof Map) {
+    const t = target as Map<unknown, unknown>;
+    t.clear();
+    for (const [k, v] of part) t.set(d(k), d(v));
+  } else if (part instanceof Set) {
+    const t = target as Set<unknown>;
+    t.clear();
+    for (const v of part) t.add(d(v));
+  } else if (part instanceof Date) {
+    (target as Date).setTime(part.getTime());
+  } else if (ArrayBuffer.isView(part)) {
+    if ((target as Uint8Array).buffer !== part.buffer) (target as Uint8Array).set(part as Uint8Array);
+  } else {
+    const rec = part as Record<string, unknown>;
+    const fields = (rec[TAG] === "instance" ? rec.fields : rec) as Record<string, unknown>;
+    const t = target as Record<string, unknown>;
+    for (const k of Object.keys(t)) if (!Object.hasOwn(fields, k)) delete t[k];
+    for (const k of Object.keys(fields)) setField(t, k, d(fields[k]));
+  }
+}
+
+/** The stand-ins made here, and what each stands for. */
+const standIns = new WeakMap<object, string>();
+
 /** A value that throws a clear error on any use: what was left behind could not be copied. */
 function standIn(what: string): unknown {
   const fail = (): never => {
@@ -150,5 +318,7 @@ function standIn(what: string): unknown {
     e.name = "TypeError";
     throw e;
   };
-  return new Proxy(function unavailable() {}, { get: fail, apply: fail, construct: fail, set: fail, has: fail });
+  const proxy = new Proxy(function unavailable() {}, { get: fail, apply: fail, construct: fail, set: fail, has: fail });
+  standIns.set(proxy, what);
+  return proxy;
 }

@@ -10,6 +10,7 @@ import { encode, decode, registerReviver, SHARE, type ClassLookup } from "./shar
 import { FINISHED, G, NEW, P, STARTED, T, TIMEOUT_MAX, timeoutMs } from "./state";
 import { joiningThread, wait } from "./blocking";
 import { functionSpec } from "./scope";
+import { chainDelta } from "./bindings";
 import { Event } from "./event";
 
 export { TIMEOUT_MAX };
@@ -82,6 +83,7 @@ export class Thread {
       args: encode(i.args) as unknown[],
       kwargs: encode(i.kwargs),
       values: valuesForThreads(),
+      chainValues: chainDelta(),
     });
   }
 

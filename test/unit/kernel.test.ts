@@ -1,6 +1,7 @@
 // The kernel on real worker threads: programs, per-thread capture, the
 // notebook's scope across cells and threads, and surviving hostile cells.
 import { strict as assert } from "node:assert";
+import { cpus } from "node:os";
 import { TestKernel } from "./support/kernel";
 
 describe("kernel: a cell is a program", function () {
@@ -261,5 +262,44 @@ const t = new Thread({ target: look }); t.start(); t.join();`);
     const later = await k.run(`const t2 = new Thread({ target: look }); t2.start(); t2.join();
 console.log(b instanceof Box, b.twice());`);
     assert.deepEqual(later.lines().map(([, l]) => l), ["true 42 true", "true 42"]);
+  });
+
+  it("gives a thread the current value of an earlier cell's binding, changed by a later cell (Python's globals)", async () => {
+    await k.stdout(`import { Thread } from "threading";\nlet limit = 1;\nconst seen: number[] = [];\nconst byName = new Map([["a", seen]]);`);
+    const out = await k.stdout(`limit = 5;
+seen.push(1, 2);
+function show() { console.log(limit, seen.length, byName.get("a") === seen); }
+const t = new Thread({ target: show }); t.start(); t.join();
+show();`);
+    assert.deepEqual(out, ["5 2 true", "5 2 true"]);
+  });
+
+  it("gives a pool thread the values of when it started (a new pool thread: at its first submit)", async () => {
+    await k.stdout(`import { ThreadPoolExecutor } from "concurrent.futures";\nlet limit = 1;`);
+    const out = await k.stdout(`limit = 5;
+using pool = new ThreadPoolExecutor(1);
+console.log(pool.submit(() => limit).result());`);
+    assert.deepEqual(out, ["5"]);
+  });
+
+  it("shows later cells, and their threads, on any worker, what a cell left in an earlier cell's bindings", async () => {
+    await k.stdout(`import { Thread, Barrier } from "threading";\nimport { Process } from "multiprocessing";\nlet limit = 1;\nconst seen: string[] = [];`);
+    // Each thread changes its own copies only, which must not leak into a later job of its worker. There are
+    // more of them, all alive at once, than the pool keeps idle workers (kernel/pool): the main thread's worker,
+    // given back last, is let go, and cell 3's main thread runs on a worker that one of them used.
+    const n = 4 + Math.max(4, cpus().length * 2) + 2;
+    const second = await k.stdout(`limit = 5; seen.push("cell 2");
+const all = new Barrier(${n});
+const ts = Array.from({ length: ${n} }, () => new Thread({ target: () => { limit = 99; seen.push("thread"); all.wait(); } }));
+ts.forEach((t) => t.start()); ts.forEach((t) => t.join());
+console.log(limit, seen.join());`);
+    assert.deepEqual(second, ["5 cell 2"]);
+    const third = await k.stdout(`function show(who: string) { console.log(who, limit, seen.join()); }
+const t3 = new Thread({ target: show, args: ["thread"] }); t3.start(); t3.join();
+show("main");`);
+    assert.deepEqual(third, ["thread 5 cell 2", "main 5 cell 2"]);
+    // a child process gets the notebook's values from the kernel: the ones cell 2 left
+    const child = await k.stdout(`const p = new Process({ target: () => console.log("process", limit, seen.join()) }); p.start(); p.join();`);
+    assert.deepEqual(child, ["process 5 cell 2"]);
   });
 });
