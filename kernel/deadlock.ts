@@ -28,6 +28,8 @@ const VERBS: Record<string, string> = {
   put: "waits for room in",
   join: "waits for every task of",
   result: "waits for the result of",
+  mpget: "waits for an item from",
+  mpput: "waits for room in",
 };
 
 /** How many checks in a row must see the same picture: with CHECK_MS apart, about half a second. */
@@ -142,6 +144,8 @@ export class DeadlockWatch {
   }
 
   private describe(id: number, op?: string): string {
+    // multiprocessing Queues are numbered by the kernel's queue store, apart from the runtime's objects
+    if (op === "mpget" || op === "mpput") return `multiprocessing Queue #${id}`;
     const o = this.objects.get(id);
     // futures made by executors are too many to announce one by one
     if (!o) return op === "result" ? `Future #${id}` : `object #${id}`;

@@ -19,13 +19,21 @@ export function wait(view: Int32Array, slot: number, value: number, ms: number, 
   if (ms !== Infinity) return Atomics.wait(view, slot, value, ms);
   const first = Atomics.wait(view, slot, value, QUIET_MS);
   if (first !== "timed-out") return first;
+  return blockedWhile(on, op, () => Atomics.wait(view, slot, value));
+}
+
+/**
+ * Runs `wait` (a wait without a timeout that is not an Atomics.wait of this
+ * file's, e.g. a request to the kernel) with the thread marked blocked on `on`.
+ */
+export function blockedWhile<R>(on: number, op: string, wait: () => R): R {
   const me = new Int32Array(job().desc.state);
   const seq = Atomics.add(me, T.BlockSeq, 1) + 1;
   const frame = framesOf(new Error()).at(-1);
   send({ type: "blocked", ident: job().desc.ident, on, op, seq, where: frame ? { label: frame.label, line: frame.line, fn: frame.fn, code: frame.code } : null });
   Atomics.store(me, T.Blocked, on);
   try {
-    return Atomics.wait(view, slot, value);
+    return wait();
   } finally {
     Atomics.store(me, T.Blocked, 0);
   }

@@ -13,11 +13,16 @@ import { Empty, Full } from "./queue";
 import { decode, registerReviver, SHARE } from "./share";
 import { hereLookup } from "./scope";
 import { timeoutMs } from "./state";
+import { blockedWhile } from "./blocking";
 import { forProcess } from "./crossProcess";
 import type { QueueAnswer, QueueRequest } from "../protocol/process";
 
 function ask(request: QueueRequest): QueueAnswer {
-  const a = rpc({ type: "rpc", op: "mpQueue", programId: job().ctx.programId, request }) as QueueAnswer;
+  const call = () => rpc({ type: "rpc", op: "mpQueue", programId: job().ctx.programId, request }) as QueueAnswer;
+  // a wait for ever, in the notebook's own process, is one the deadlock watch may judge (it does not while
+  // a child process runs, which could still answer it); a child's threads cannot know what its parent will do
+  const forever = (request.op === "get" || request.op === "put") && request.block && request.timeoutMs === null && !job().ctx.process;
+  const a = forever ? blockedWhile(request.queue, request.op === "get" ? "mpget" : "mpput", call) : call();
   if (a.kind === "gone") throw new ValueError("this Queue is gone: it belonged to a kernel that has been restarted");
   return a;
 }

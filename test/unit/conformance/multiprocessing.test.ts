@@ -354,6 +354,27 @@ for (const arg of [{ inner: new ThreadQueue() }, [1, new Lock()]]) {
       assert.deepEqual(out, ["TypeError args holds a Queue", "TypeError args holds a Lock"]);
     });
 
+    it("reports get() on a Queue that no thread or process can ever put to as a deadlock, naming the queue and the line", async () => {
+      const r = await k.run(`import { Queue } from "multiprocessing";
+const never = new Queue();
+never.get();`);
+      assert.equal(r.result.status, "error");
+      assert.equal(r.result.error?.name, "DeadlockError");
+      assert.match(r.result.error?.traceback ?? "", /Thread MainThread\n {2}holds no lock\n {2}waits for an item from multiprocessing Queue #\d+\n {2}File "cell \d+", line 3/);
+    });
+
+    it("does not call a get() a deadlock while a child process runs that will put", async () => {
+      const out = await k.stdout(`import { Queue, Process } from "multiprocessing";
+import { sleep } from "time";
+function late(q: Queue) { sleep(1.2); q.put("came"); }
+const q = new Queue();
+const p = new Process({ target: late, args: [q] });
+p.start();
+console.log(q.get());
+p.join();`);
+      assert.deepEqual(out, ["came"]);
+    });
+
     it("an interrupted get() leaves no wait behind to take the next cell's item", async () => {
       const store = (k.kernel as unknown as { queues: { waiting: number } }).queues;
       await k.stdout(`import { Queue } from "multiprocessing";\nconst lost = new Queue();`);
