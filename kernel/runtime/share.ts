@@ -65,7 +65,12 @@ export function encode(value: unknown, seen?: Map<object, unknown>): unknown {
     if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof Error || value instanceof RegExp) return value;
   }
   const cls = (proto?.constructor as { name?: string } | undefined)?.name ?? "";
-  return { [TAG]: "instance", cls, fields: encodeFields(value, seen) };
+  // the wrapper is what a second reference to the instance gets, so it comes back an instance too
+  const fields: Record<string, unknown> = {};
+  const wrapper = { [TAG]: "instance", cls, fields };
+  seen.set(value, wrapper);
+  for (const k of Object.keys(value)) setField(fields, k, encode((value as Record<string, unknown>)[k], seen));
+  return wrapper;
 }
 
 function encodeFields(value: object, seen: Map<object, unknown>): Record<string, unknown> {
@@ -198,7 +203,6 @@ export function sameAsEncoded(value: unknown, encoded: unknown, seen?: Map<objec
   const rec = encoded as Record<string, unknown>;
   const cls = (proto?.constructor as { name?: string } | undefined)?.name ?? "";
   if (rec[TAG] !== "instance" || rec.cls !== cls) return false;
-  seen.set(value, rec.fields); // as encode does: a second reference to an instance is encoded as its fields
   return sameFields(value, rec.fields, seen);
 }
 
@@ -244,8 +248,6 @@ export function decodeKeeping(value: unknown, keep: Map<unknown, object>, lookup
   for (const [part, target] of keep) {
     if (part === null || typeof part !== "object" || !refillable(target, part)) continue;
     seen.set(part, target);
-    const fields = (part as Record<string, unknown>)[TAG] === "instance" ? (part as Record<string, unknown>).fields : null;
-    if (fields && typeof fields === "object") seen.set(fields, target); // a second reference to an instance encodes as its fields
     refill.push([part, target]);
   }
   const out = decode(value, lookupClass, seen);

@@ -142,7 +142,8 @@ const cyclic: { self?: unknown; name: string } = { name: "loop" }; cyclic.self =
 const shared = [1, 2];
 const items: unknown[] = [0, -0, 2 ** 31, -1.5, NaN, Infinity, "", "héllo ✓ 🧵", true, null, undefined, [1, [2, [3]]],
   new Map([["a", 1]]), new Set([1, 2]), new Date(0), cyclic, { twice: [shared, shared] }, new Point(3, 4), 10n,
-  { "ключ": "значение", long: "x".repeat(40) + "é", short: "ok" }, JSON.parse('{"__proto__": {"polluted": true}}')];
+  { "ключ": "значение", long: "x".repeat(40) + "é", short: "ok" }, JSON.parse('{"__proto__": {"polluted": true}}'),
+  ((p) => ({ both: [p, p] }))(new Point(1, 2))];
 const t = new Thread({ target: echo, args: [q, back, items.length] });
 t.start();
 for (const it of items) q.put(it);
@@ -161,11 +162,13 @@ console.log(JSON.stringify([
   typeof got[18] === "bigint" && String(got[18]),
   JSON.stringify(got[19]),
   [Object.keys(got[20]).join(), Object.getPrototypeOf(got[20]) === Object.prototype, ({} as any).polluted === undefined, got[20]["__proto__"].polluted],
+  got[21].both[0] === got[21].both[1] && got[21].both[1] instanceof Point && got[21].both[1].norm(),
 ]));`);
     assert.deepEqual(JSON.parse(lines[0]), [
       true, "[1,[2,[3]]]", 1, 2, 0, "loop", true, 5, "10",
       JSON.stringify({ "ключ": "значение", long: "x".repeat(40) + "é", short: "ok" }),
       ["__proto__", true, true, true],
+      Math.hypot(1, 2),
     ]);
   });
 
