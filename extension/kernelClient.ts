@@ -50,6 +50,7 @@ interface PendingRun {
   execId: number;
   cellLabel: string;
   source: string;
+  ephemeral: boolean;
   onOutput: (records: OutputRecord[]) => void;
   resolve: (result: CellResult) => void;
   startedAt: number;
@@ -158,14 +159,17 @@ export class KernelClient {
     return { dispose: () => this.exitListeners.delete(listener) };
   }
 
-  /** One run at a time: the caller's queue guarantees it. Sent as soon as the kernel is ready. */
-  run(cellLabel: string, source: string, onOutput: (records: OutputRecord[]) => void): KernelRun {
+  /**
+   * One run at a time: the caller's queue guarantees it. Sent as soon as the
+   * kernel is ready. An `ephemeral` run adds no definitions (see RunRequest).
+   */
+  run(cellLabel: string, source: string, onOutput: (records: OutputRecord[]) => void, ephemeral = false): KernelRun {
     if (this.current) throw new Error(`kernel ${this.pid} is already running exec ${this.current.execId}`);
     const execId = this.nextExecId++;
     let resolve!: (result: CellResult) => void;
     const result = new Promise<CellResult>((r) => (resolve = r));
     const run: PendingRun = {
-      execId, cellLabel, source, onOutput, resolve,
+      execId, cellLabel, source, ephemeral, onOutput, resolve,
       startedAt: Date.now(), sent: false, interruptSent: false,
     };
     this.current = run;
@@ -227,7 +231,7 @@ export class KernelClient {
 
   private send(run: PendingRun): void {
     run.sent = true;
-    this.post({ type: "run", execId: run.execId, cellLabel: run.cellLabel, source: run.source });
+    this.post({ type: "run", execId: run.execId, cellLabel: run.cellLabel, source: run.source, ...(run.ephemeral ? { ephemeral: true } : {}) });
   }
 
   private interrupt(run: PendingRun): void {

@@ -76,7 +76,7 @@ export class Kernel {
           return changed ? { ...l, values: { ...l.values, ...changed }, valuesId: `values-${++this.valuesSeq}` } : l;
         });
       }
-      this.remember({ id: `link-${++this.linkSeq}`, key: req.cellLabel, defs: compiled.defs, values: values ?? {} });
+      if (!req.ephemeral) this.remember({ id: `link-${++this.linkSeq}`, key: req.cellLabel, defs: compiled.defs, values: values ?? {} });
       return result;
     } finally {
       this.current = null;

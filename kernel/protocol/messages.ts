@@ -34,6 +34,12 @@ export interface RunRequest {
   /** How tracebacks name the cell, e.g. "cell 3". */
   cellLabel: string;
   source: string;
+  /**
+   * A program over the definitions of the cells run so far that adds none of
+   * its own: the kernel forgets its definitions when it ends, so later cells
+   * do not see it (the code lens "Run in thread" sends one).
+   */
+  ephemeral?: boolean;
 }
 
 // ---- host → kernel --------------------------------------------------------

@@ -19,10 +19,12 @@ export class TestKernel {
   private execId = 0;
   private cell = 0;
 
-  async run(source: string, onRecords?: (r: OutputRecord[], execId: number) => void): Promise<Ran> {
+  /** An `ephemeral` run (see RunRequest) is labelled after the last cell and takes no number of its own. */
+  async run(source: string, onRecords?: (r: OutputRecord[], execId: number) => void, ephemeral = false): Promise<Ran> {
     const execId = ++this.execId;
     const records: OutputRecord[] = [];
-    const result = await this.kernel.run({ execId, cellLabel: `cell ${++this.cell}`, source }, (r) => {
+    const cellLabel = ephemeral ? `cell ${this.cell}, in a thread` : `cell ${++this.cell}`;
+    const result = await this.kernel.run({ execId, cellLabel, source, ...(ephemeral ? { ephemeral } : {}) }, (r) => {
       records.push(...r);
       onRecords?.(r, execId);
     });
