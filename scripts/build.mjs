@@ -1,8 +1,10 @@
-// Bundles the three programs of the product with esbuild: the extension host
+// Bundles the programs of the product with esbuild: the extension host
 // entry, the kernel process (and the CLI, which runs the same kernel in
-// process), and the thread entry that every worker loads. Tests are bundled
-// too, so mocha runs plain CommonJS and the VS Code host loads one file.
+// process), the thread entry that every worker loads, and the language
+// server. Tests are bundled too, so mocha runs plain CommonJS and the VS Code
+// host loads one file.
 import * as esbuild from "esbuild";
+import { execFileSync } from "node:child_process";
 import { readdirSync, statSync, existsSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -50,17 +52,56 @@ const builds = [
 ];
 
 let failed = 0;
-await Promise.all(
-  builds.map(async (b) => {
-    const options = { ...common, outdir: join(root, "out"), ...b };
-    try {
-      if (watch) await (await esbuild.context(options)).watch();
-      else await esbuild.build(options);
-    } catch {
-      failed++; // esbuild has already printed the error with its location
-    }
-  }),
-);
+async function build(b) {
+  const options = { ...common, outdir: join(root, "out"), ...b };
+  try {
+    if (watch) await (await esbuild.context(options)).watch();
+    else await esbuild.build(options);
+    return true;
+  } catch {
+    failed++; // esbuild has already printed the error with its location
+    return false;
+  }
+}
+const built = await Promise.all(builds.map(build));
+
+/**
+ * What each runtime module exports, asked of a worker that loaded the thread
+ * bundle just built, through the kernel's own WorkerPool: the same table the
+ * kernel checks imports with, read off the runtime itself (one source of truth).
+ */
+async function runtimeExports() {
+  const probe = await esbuild.build({
+    ...common,
+    sourcemap: false,
+    write: false,
+    stdin: {
+      resolveDir: root,
+      loader: "ts",
+      contents: `import { WorkerPool } from "./kernel/pool";
+const pool = new WorkerPool(${JSON.stringify(join(root, "out", "thread.js"))}, 1);
+void pool.runtimeExports().then(async (e) => { process.stdout.write(JSON.stringify(e)); await pool.dispose(); });`,
+    },
+  });
+  const exports = JSON.parse(execFileSync(process.execPath, ["-"], { input: probe.outputFiles[0].text, encoding: "utf8" }));
+  if (!exports || typeof exports !== "object") throw new Error("no worker reported the runtime's exports");
+  return exports;
+}
+
+// The language server checks imports against the runtime's exports, so it is built after the thread bundle.
+const threadBuilt = built[builds.findIndex((b) => b.entryPoints.thread)];
+if (threadBuilt) {
+  try {
+    const exports = await runtimeExports();
+    await build({ entryPoints: { server: "extension/server/server.ts" }, external: ["esbuild", "typescript"], define: { CONCNB_RUNTIME_EXPORTS: JSON.stringify(JSON.stringify(exports)) } });
+  } catch (e) {
+    failed++;
+    console.error(`build: the runtime's exports for the language server: ${e.message}`);
+  }
+} else {
+  failed++;
+  console.error("build: the language server is not built: it needs the thread bundle");
+}
 if (failed) {
   console.error(`build: ${failed} bundle(s) failed`);
   process.exitCode = 1;

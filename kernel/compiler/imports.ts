@@ -17,16 +17,15 @@ export interface ImportedName {
 
 /** The cell's ImportError, or null when every named import from a runtime module exists there. */
 export function checkImports(imports: ImportedName[], exports: ModuleExports, source: string, label: string): CellError | null {
-  const bad = imports.filter((i) => Object.hasOwn(exports, i.module) && i.name !== "default" && !exports[i.module].includes(i.name));
+  const bad = badImports(imports, exports);
   if (bad.length === 0) return null;
   const lines = source.split("\n");
-  const blocks = bad.map((i) => {
+  const blocks = bad.map(({ message, ...i }) => {
     const before = source.slice(0, i.start).split("\n");
     const line = before.length;
     const code = lines[line - 1] ?? "";
     const indent = code.length - code.trimStart().length;
     const column = before[before.length - 1].length;
-    const message = importMessage(i, exports);
     const traceback =
       `  File "${label}", line ${line}\n    ${code.trimStart()}\n` +
       `    ${" ".repeat(Math.max(0, column - indent))}${"^".repeat(Math.max(1, i.end - i.start))}\n` +
@@ -34,6 +33,13 @@ export function checkImports(imports: ImportedName[], exports: ModuleExports, so
     return { line, message, traceback };
   });
   return { name: "ImportError", message: `${blocks[0].message} (${label}, line ${blocks[0].line})`, traceback: blocks.map((b) => b.traceback).join("\n") };
+}
+
+/** Each named import from a runtime module that the module does not export, with Python's message for it. */
+export function badImports(imports: ImportedName[], exports: ModuleExports): Array<ImportedName & { message: string }> {
+  return imports
+    .filter((i) => Object.hasOwn(exports, i.module) && i.name !== "default" && !exports[i.module].includes(i.name))
+    .map((i) => ({ ...i, message: importMessage(i, exports) }));
 }
 
 function importMessage(i: ImportedName, exports: ModuleExports): string {

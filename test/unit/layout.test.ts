@@ -52,12 +52,30 @@ describe("layout: folders follow process boundaries", () => {
     }
   });
 
-  it("lets extension/ import only vscode, Node, its own files and kernel/protocol", () => {
-    for (const f of sources(join(root, "extension"))) {
+  it("lets extension/ import only vscode, Node, its own files, kernel/protocol and the language server's protocol", () => {
+    const server = join(root, "extension", "server");
+    for (const f of sources(join(root, "extension")).filter((f) => !f.startsWith(server + "/"))) {
       for (const spec of imports(f)) {
         if (!spec.startsWith(".")) continue;
         const target = resolved(f, spec);
-        assert.ok(target.startsWith("extension/") || target.startsWith("kernel/protocol/"), `${relative(root, f)} imports ${target}`);
+        const ok = (target.startsWith("extension/") && !target.startsWith("extension/server/")) || target.startsWith("kernel/protocol/");
+        assert.ok(ok || target === "extension/server/protocol", `${relative(root, f)} imports ${target}`);
+      }
+    }
+  });
+
+  it("keeps the language server (its own process) free of vscode, importing only its folder and the kernel's pure compiler and protocol", () => {
+    const files = sources(join(root, "extension", "server"));
+    assert.ok(files.length >= 3);
+    for (const f of files) {
+      for (const spec of imports(f)) {
+        assert.notEqual(spec, "vscode", `${relative(root, f)} imports vscode`);
+        if (!spec.startsWith(".")) continue;
+        const target = resolved(f, spec);
+        assert.ok(
+          ["extension/server/", "kernel/compiler/", "kernel/protocol/"].some((d) => target.startsWith(d)),
+          `${relative(root, f)} imports ${target}`,
+        );
       }
     }
   });
