@@ -1,28 +1,36 @@
 // Activation only wires features together; NotebookKernels owns the state of
-// running cells, and each feature owns its own disposables.
+// running cells, LanguageFeatures the language server, and each feature owns
+// its own disposables.
 import * as vscode from "vscode";
 import { NOTEBOOK_TYPE } from "./controller";
+import { LanguageFeatures } from "./languageClient";
 import { NotebookKernels } from "./notebookKernels";
+import { RunInThreadCommand } from "./runInThread";
 import { ConcnbSerializer } from "./serializer";
 
-/** Kept for deactivate, which must wait until every kernel process is gone. */
+/** Kept for deactivate, which must wait until every kernel process and the language server are gone. */
 let kernels: NotebookKernels | undefined;
+let language: LanguageFeatures | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel("Concurrency Notebooks");
   const serializer = new ConcnbSerializer({
     saveOutputs: () => vscode.workspace.getConfiguration("concnb").get<boolean>("saveOutputs", false),
   });
-  kernels = new NotebookKernels(context.extensionUri, channel);
+  kernels = new NotebookKernels(context.extensionUri, channel, context.extension.id);
+  language = new LanguageFeatures(context.extensionUri, channel);
   context.subscriptions.push(
     channel,
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, serializer, { transientOutputs: false }),
     kernels,
+    language,
+    new RunInThreadCommand(kernels, language, (line) => channel.appendLine(line)),
   );
 }
 
 export async function deactivate(): Promise<void> {
-  const owner = kernels;
+  const [k, l] = [kernels, language];
   kernels = undefined;
-  await owner?.shutdown();
+  language = undefined;
+  await Promise.all([k?.shutdown(), l?.stop()]);
 }

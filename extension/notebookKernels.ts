@@ -2,10 +2,11 @@
 // (kernel process + queue) per open notebook, the restart command, and the
 // shutdown of every kernel when notebooks close or the extension goes away.
 import * as vscode from "vscode";
-import { ConcnbController, NOTEBOOK_TYPE } from "./controller";
+import { CONTROLLER_ID, ConcnbController, NOTEBOOK_TYPE } from "./controller";
 import { NotebookSession } from "./notebookSession";
 
 export const RESTART_COMMAND = "concnb.restartKernel";
+const SELECT_WAIT_MS = 5000;
 
 export class NotebookKernels implements vscode.Disposable {
   private readonly sessions = new Map<string, NotebookSession>();
@@ -14,8 +15,14 @@ export class NotebookKernels implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly controller: ConcnbController;
   private readonly kernelPath: string;
+  /** Notebooks whose selected kernel is ours: only they can run a cell's execution. */
+  private readonly selected = new Set<string>();
 
-  constructor(extensionUri: vscode.Uri, private readonly channel: vscode.OutputChannel) {
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly channel: vscode.OutputChannel,
+    private readonly extensionId: string,
+  ) {
     this.kernelPath = vscode.Uri.joinPath(extensionUri, "out", "kernel.js").fsPath;
     this.controller = new ConcnbController({
       execute: (cells, notebook) => this.sessionOf(notebook).execute(cells),
@@ -24,7 +31,11 @@ export class NotebookKernels implements vscode.Disposable {
     this.disposables.push(
       this.controller,
       this.controller.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
-        if (!selected) this.close(notebook); // another kernel took over; ours holds memory for nothing
+        if (selected) this.selected.add(key(notebook));
+        else {
+          this.selected.delete(key(notebook));
+          this.close(notebook); // another kernel took over; ours holds memory for nothing
+        }
       }),
       vscode.workspace.onDidCloseNotebookDocument((notebook) => this.close(notebook)),
       vscode.commands.registerCommand(RESTART_COMMAND, (arg?: unknown) => this.restart(arg)),
@@ -40,6 +51,46 @@ export class NotebookKernels implements vscode.Disposable {
     }
     const started = await this.sessionOf(notebook).restart();
     if (!started) this.log(`${RESTART_COMMAND}: the new kernel for ${notebook.uri.toString()} did not start`);
+  }
+
+  /**
+   * Runs `target(...args)` on a new thread of the notebook's kernel, as the
+   * cell's execution (see NotebookSession.runInThread). Resolves when it has
+   * run; false when it could not be queued.
+   */
+  async runInThread(cell: vscode.NotebookCell, target: string, args: string): Promise<boolean> {
+    if (!(await this.select(cell.notebook))) {
+      this.log(`run in thread: the notebook ${cell.notebook.uri.toString()} did not take our kernel`);
+      return false;
+    }
+    return this.sessionOf(cell.notebook).runInThread(cell, target, args);
+  }
+
+  /**
+   * Makes ours the notebook's kernel, as running a cell does when none is
+   * selected yet: the lens may be the first thing run in a notebook. Through
+   * the workbench's own command (the API has none), on the notebook's editor.
+   */
+  private async select(notebook: vscode.NotebookDocument): Promise<boolean> {
+    if (this.selected.has(key(notebook))) return true;
+    let sub: vscode.Disposable | undefined;
+    const taken = new Promise<void>((resolve) => {
+      sub = this.controller.controller.onDidChangeSelectedNotebooks((e) => {
+        if (e.selected && key(e.notebook) === key(notebook)) resolve();
+      });
+    });
+    try {
+      await vscode.window.showNotebookDocument(notebook, { preserveFocus: true });
+      const ok = await vscode.commands.executeCommand<boolean>("_notebook.selectKernel", { id: CONTROLLER_ID, extension: this.extensionId });
+      if (ok === false) return false;
+      // the selection reaches this side as an event; if it never comes, creating the execution says why
+      let timer: NodeJS.Timeout | undefined;
+      if (!this.selected.has(key(notebook))) await Promise.race([taken, new Promise<void>((r) => (timer = setTimeout(r, SELECT_WAIT_MS)))]);
+      clearTimeout(timer);
+      return true;
+    } finally {
+      sub?.dispose();
+    }
   }
 
   /** Stops every kernel and resolves when their processes are gone. */

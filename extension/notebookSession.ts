@@ -9,6 +9,7 @@ import { KernelClient, type KernelExit, type KernelRun } from "./kernelClient";
 import { errorForDisplay, errorOfResult, extensionError, interruptedBeforeStart, kernelRestartedError } from "./kernelErrors";
 import { OutputBatcher } from "./outputBatcher";
 import { outputsFromRecords } from "./outputs";
+import { threadProgram } from "./threadProgram";
 
 /** Long enough to gather a burst of writes, short enough to look live. */
 const OUTPUT_BATCH_MS = 50;
@@ -24,12 +25,23 @@ interface ActiveCell {
   run?: KernelRun;
 }
 
+/** One program a cell's execution sends to the kernel. */
+interface Step {
+  label: string;
+  source: string;
+  ephemeral: boolean;
+  /** The cell whose text this step runs, to remember that the kernel has its definitions. */
+  cell?: vscode.NotebookCell;
+}
+
 export class NotebookSession {
   private readonly queue: ExecutionQueue;
   private kernel: KernelClient | undefined;
   private order = 0;
   private active: ActiveCell | undefined;
   private disposed = false;
+  /** The text of each cell as the current kernel last ran it without an error (by cell document URI). */
+  private ran = new Map<string, string>();
 
   constructor(
     readonly notebook: vscode.NotebookDocument,
@@ -51,16 +63,34 @@ export class NotebookSession {
         this.log(`cannot queue cell ${cell.index + 1}: ${messageOf(error)}`);
         continue;
       }
-      jobs.push(
-        this.queue.enqueue({
-          token: execution.token,
-          run: () => this.runCell(execution),
-          // Dropped cells keep their old output and get neither a tick nor a cross.
-          skip: () => execution.end(undefined),
-        }),
-      );
+      jobs.push(this.enqueue(execution, () => [cellStep(cell)]));
     }
     await Promise.all(jobs);
+  }
+
+  /**
+   * Queues "Run in thread": `target(...args)` on a new thread, as the cell's
+   * execution. The cell runs first when this kernel has not run its text (so
+   * the function is not defined there, or not as written now); the thread's
+   * program is ephemeral, so later cells see no trace of it.
+   * Resolves when it has run or been dropped; false when it could not be queued.
+   */
+  async runInThread(cell: vscode.NotebookCell, target: string, args: string): Promise<boolean> {
+    const program = threadProgram(target, args);
+    let execution: vscode.NotebookCellExecution;
+    try {
+      execution = this.controller.createNotebookCellExecution(cell);
+    } catch (error) {
+      this.log(`cannot queue a thread of cell ${cell.index + 1}: ${messageOf(error)}`);
+      return false;
+    }
+    const label = `cell ${cell.index + 1}`;
+    await this.enqueue(execution, () => [
+      // decided when its turn comes: a cell queued before it may have run it meanwhile
+      ...(this.ran.get(cell.document.uri.toString()) === cell.document.getText() ? [] : [cellStep(cell)]),
+      { label: `${label}, ${target} in a thread`, source: program, ephemeral: true },
+    ]);
+    return true;
   }
 
   /** Stops the running cell and drops the queued ones, as Ctrl+C would. */
@@ -74,6 +104,7 @@ export class NotebookSession {
     if (this.disposed) return false;
     this.queue.clear();
     this.order = 0;
+    this.ran.clear();
     const old = this.kernel;
     this.kernel = undefined;
     if (old) await old.shutdown(kernelRestartedError);
@@ -91,7 +122,17 @@ export class NotebookSession {
     if (kernel) await kernel.shutdown();
   }
 
-  private async runCell(execution: vscode.NotebookCellExecution): Promise<void> {
+  private enqueue(execution: vscode.NotebookCellExecution, steps: () => Step[]): Promise<void> {
+    return this.queue.enqueue({
+      token: execution.token,
+      run: () => this.runCell(execution, steps),
+      // Dropped cells keep their old output and get neither a tick nor a cross.
+      skip: () => execution.end(undefined),
+    });
+  }
+
+  /** Runs the steps one after the other in the cell's one execution, until one does not end ok. */
+  private async runCell(execution: vscode.NotebookCellExecution, steps: () => Step[]): Promise<void> {
     const cell = execution.cell;
     if (cell.index < 0 || this.disposed) {
       execution.end(undefined); // deleted while it waited, or the notebook is closing
@@ -105,9 +146,12 @@ export class NotebookSession {
       execution.executionOrder = ++this.order;
       execution.start(Date.now());
       await execution.clearOutput();
-      const result = active.interrupted ? interruptedBeforeStart() : await this.send(execution, active);
-      if (result.status !== "ok") await appendError(execution, errorOfResult(result));
-      success = result.status === "ok";
+      for (const step of steps()) {
+        const result = active.interrupted ? interruptedBeforeStart() : await this.send(execution, active, step);
+        if (result.status !== "ok") await appendError(execution, errorOfResult(result));
+        success = result.status === "ok";
+        if (!success) break;
+      }
     } catch (error) {
       this.log(`cell ${cell.index + 1} of ${this.name}: ${messageOf(error)}`);
       await appendError(execution, extensionError(error)).then(undefined, (e: unknown) =>
@@ -124,7 +168,7 @@ export class NotebookSession {
     }
   }
 
-  private async send(execution: vscode.NotebookCellExecution, active: ActiveCell): Promise<CellResult> {
+  private async send(execution: vscode.NotebookCellExecution, active: ActiveCell, step: Step): Promise<CellResult> {
     const cell = execution.cell;
     const batcher = new OutputBatcher<OutputRecord>(
       (records) => execution.appendOutput(outputsFromRecords(records)),
@@ -132,9 +176,14 @@ export class NotebookSession {
       (error) => this.log(`cannot show output of cell ${cell.index + 1}: ${messageOf(error)}`),
     );
     const kernel = this.kernel ?? this.startKernel();
-    active.run = kernel.run(`cell ${cell.index + 1}`, cell.document.getText(), (records) => batcher.add(records));
+    active.run = kernel.run(step.label, step.source, (records) => batcher.add(records), step.ephemeral);
     const result = await active.run.result;
     await batcher.close();
+    if (step.cell && this.kernel === kernel) {
+      const key = step.cell.document.uri.toString();
+      if (result.status === "ok") this.ran.set(key, step.source);
+      else this.ran.delete(key);
+    }
     return result;
   }
 
@@ -150,6 +199,7 @@ export class NotebookSession {
       log: this.options.log,
     });
     this.log(`started kernel ${kernel.pid}`);
+    this.ran.clear(); // a new kernel has run none of the cells
     kernel.onExit((exit) => this.kernelExited(kernel, exit));
     this.kernel = kernel;
     return kernel;
@@ -176,6 +226,10 @@ export class NotebookSession {
 
 async function appendError(execution: vscode.NotebookCellExecution, error: CellError): Promise<void> {
   await execution.appendOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(errorForDisplay(error))]));
+}
+
+function cellStep(cell: vscode.NotebookCell): Step {
+  return { label: `cell ${cell.index + 1}`, source: cell.document.getText(), ephemeral: false, cell };
 }
 
 function messageOf(error: unknown): string {

@@ -3,64 +3,7 @@
 // exception on stderr, interrupt, restart.
 import { strict as assert } from "node:assert";
 import * as vscode from "vscode";
-
-const EXTENSION_ID = "concurrency-notebooks.concurrency-notebooks";
-const STDOUT = "application/vnd.code.notebook.stdout";
-const STDERR = "application/vnd.code.notebook.stderr";
-const ERROR = "application/vnd.code.notebook.error";
-
-function cell(source: string): vscode.NotebookCellData {
-  return new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, "typescript");
-}
-
-async function openNotebook(...sources: string[]): Promise<vscode.NotebookDocument> {
-  const doc = await vscode.workspace.openNotebookDocument("concnb", new vscode.NotebookData(sources.map(cell)));
-  await vscode.window.showNotebookDocument(doc);
-  return doc;
-}
-
-function text(c: vscode.NotebookCell, mime: string): string {
-  const dec = new TextDecoder();
-  return c.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime).map((i) => dec.decode(i.data))).join("");
-}
-
-/** Resolves when the cell's execution has ended (its summary has an end time), waiting on document events. */
-function ended(doc: vscode.NotebookDocument, index: number): Promise<vscode.NotebookCell> {
-  const done = () => {
-    const c = doc.cellAt(index);
-    return c.executionSummary?.timing?.endTime !== undefined && c.executionSummary?.success !== undefined ? c : null;
-  };
-  return new Promise((resolve) => {
-    const now = done();
-    if (now) return resolve(now);
-    const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
-      if (e.notebook !== doc) return;
-      const c = done();
-      if (c) {
-        sub.dispose();
-        resolve(c);
-      }
-    });
-  });
-}
-
-/** Resolves when the cell's stdout shows `line`: it is running. */
-function printed(doc: vscode.NotebookDocument, index: number, line: string): Promise<void> {
-  return new Promise((resolve) => {
-    const sub = vscode.workspace.onDidChangeNotebookDocument((e) => {
-      if (e.notebook === doc && text(doc.cellAt(index), STDOUT).includes(line)) {
-        sub.dispose();
-        resolve();
-      }
-    });
-  });
-}
-
-async function run(doc: vscode.NotebookDocument, index: number): Promise<vscode.NotebookCell> {
-  const end = ended(doc, index);
-  await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: index, end: index + 1 }], document: doc.uri });
-  return end;
-}
+import { ERROR, EXTENSION_ID, STDERR, STDOUT, ended, openNotebook, printed, run, text } from "./support";
 
 suite("Concurrency Notebooks in VS Code", function () {
   this.timeout(90_000); // showNotebookDocument alone sometimes takes 30 s in the headless workbench
