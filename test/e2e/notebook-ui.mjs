@@ -1,7 +1,8 @@
 // The notebook UI as a person sees it: open lesson 1 in the real VS Code
 // workbench, click Run All, wait until the run is over, check every code cell
 // ended well and the outputs show lines of several threads, and save a
-// screenshot (test/e2e/screenshots/01-threads.png).
+// screenshot (test/e2e/screenshots/01-threads.png); then check the code lens
+// "Run in thread" shows above the lesson's first function (01-threads-lens.png).
 //
 // The notebook list is virtualized: only rows on screen are in the DOM. Cell
 // states and outputs are therefore read while scrolling through the notebook,
@@ -63,6 +64,17 @@ export async function runE2E(browser, server, { workspace, root }) {
     await showCell(page, shown);
     await page.screenshot({ path: join(shots, "01-threads.png") });
     console.log(`  screenshot: ${join(shots, "01-threads.png")}`);
+
+    // the language server's code lens, above `function worker` of the first code cell
+    await showCell(page, kinds.indexOf("ts"));
+    const lens = await page
+      .locator(`${LIST} .codelens-decoration`, { hasText: "Run in thread" })
+      .first()
+      .waitFor({ state: "visible", timeout: 30_000 })
+      .then(() => true, () => false);
+    check("the code lens \"Run in thread\" shows above a function", lens);
+    await page.screenshot({ path: join(shots, "01-threads-lens.png") });
+    console.log(`  screenshot: ${join(shots, "01-threads-lens.png")}`);
   } catch (e) {
     check("the notebook UI check ran", false, e.message.split("\n")[0]);
     await page.screenshot({ path: join(shots, "failure.png") }).catch(() => {});
