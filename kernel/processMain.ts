@@ -3,13 +3,16 @@
 // its results to the parent over IPC. As a Process it runs one program,
 // `target(...args)`, and exits as Python's does: 0, the code given to
 // sys.exit(), or 1 after an exception (whose traceback goes to stderr). As a
-// pool's worker it runs task after task, each a program on the same warm
-// worker thread (the notebook's definitions already evaluated there), until
-// it is told to stop or its parent is gone.
+// pool's worker it runs its initializer, if any, then task after task, each a
+// program on a warm worker thread (the notebook's definitions already
+// evaluated there), until it is told to stop or its parent is gone. As a
+// Python worker process keeps its globals, what the initializer and each task
+// leave in the notebook's bindings is what the next task sees: it is merged
+// into the chain the next program gets, whichever worker thread runs it.
 import { join } from "node:path";
 import type { FromChild, TaskMode, ToChild } from "./protocol/process";
-import type { ChainLink, TargetSpec } from "./protocol/worker";
-import type { OutputRecord } from "./protocol/messages";
+import type { ChainLink, ChainValues, TargetSpec } from "./protocol/worker";
+import type { CellError, CellResult, OutputRecord } from "./protocol/messages";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
 import { WorkerPool } from "./pool";
 import { Program } from "./program";
@@ -25,8 +28,11 @@ const sendRecords = (records: OutputRecord[]) => void send({ type: "records", re
 const pool = new WorkerPool(join(__dirname, "thread.js"), 1);
 /** A multiprocessing Queue's items live in the notebook's kernel: this child's programs ask the parent. */
 const queues = new QueueForwarder((m) => void send(m));
-/** Set by "serve": who this worker is and the notebook it runs on. */
+/** Set by "serve": who this worker is and the notebook it runs on, as its last program left the bindings. */
 let worker: { name: string; chain: ChainLink[] } | null = null;
+/** The initializer raised: the parent fails the pool's work, and this worker runs no task while it exits. */
+let initFailed = false;
+let valuesSeq = 0;
 /** Tasks run one after the other; "stop" waits for the one in hand. */
 let queue: Promise<void> = Promise.resolve();
 let programSeq = 0;
@@ -36,9 +42,12 @@ process.on("message", (m: ToChild) => {
     case "run":
       void runProcess(m);
       break;
-    case "serve":
+    case "serve": {
       worker = { name: m.name, chain: m.chain };
+      const init = m.init;
+      if (init) queue = queue.then(() => initialize(init)).catch((e: unknown) => initializerFault(e));
       break;
+    }
     case "task":
       queue = queue.then(() => runTask(m)).catch((e: unknown) => fail(m.id, e));
       break;
@@ -90,8 +99,58 @@ function run(name: string, chain: ChainLink[], cell: CompiledCell, args: unknown
   return new Program(pool, { programId: ++programSeq, full: cell.full, defs: cell.defs, chain, process: { name, args }, queues }, sendRecords);
 }
 
+/** What a program left in the notebook's bindings (its chainValues): the values the next program starts from. */
+function keep(chainValues: ChainValues | null): void {
+  if (!worker || !chainValues?.some((v) => v)) return;
+  // a new valuesId: a worker thread that holds the link puts its bindings to these values (runtime/bindings)
+  worker.chain = worker.chain.map((l, i) => {
+    const changed = chainValues[i];
+    return changed ? { ...l, values: { ...l.values, ...changed }, valuesId: `${l.id}/values-${++valuesSeq}` } : l;
+  });
+}
+
+/** The first frame of a child's traceback is the call this file wrote, not the learner's code. */
+function learnersTraceback(name: string, error: CellError | undefined): string {
+  return (error?.traceback ?? `${error?.name}: ${error?.message}\n`).replace(
+    new RegExp(`  File "${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}", line 1, in <module>\n.*\n`),
+    "",
+  );
+}
+
+/** The pool's initializer, once, before any task; if it raises, Python's message on stderr, the parent told, and exit. */
+async function initialize(init: NonNullable<Extract<ToChild, { type: "serve" }>["init"]>): Promise<void> {
+  const name = worker!.name;
+  let result: CellResult;
+  try {
+    const cell = await compiledFor("call", init.target, name);
+    const outcome = await run(name, worker!.chain, cell, init.args).done;
+    keep(outcome.chainValues);
+    result = outcome.result;
+  } catch (e) {
+    if (!(e instanceof CompileError)) throw e;
+    result = { status: "error", durationMs: 0, error: e.cellError };
+  }
+  if (result.status === "ok") return;
+  const error = result.error ?? { name: "ProcessError", message: `the initializer ended: ${result.status}` };
+  await failInitializer(`Exception in initializer:\n${learnersTraceback(name, error)}`, error);
+}
+
+/** A fault of this file while running the initializer: the pool must still hear that this worker cannot serve. */
+async function initializerFault(e: unknown): Promise<void> {
+  const message = `the worker process failed: ${String((e as Error)?.stack ?? e)}`;
+  await failInitializer(`Exception in initializer:\n${message}\n`, { name: "ProcessError", message });
+}
+
+async function failInitializer(text: string, error: CellError): Promise<void> {
+  initFailed = true;
+  await send({ type: "records", records: [{ stream: "stderr", thread: "MainThread", text }] });
+  await send({ type: "initFailed", error });
+  await leave(1);
+}
+
 async function runTask(m: Extract<ToChild, { type: "task" }>): Promise<void> {
   if (!worker) throw new Error("a task came before the worker was told what it serves");
+  if (initFailed) return; // the parent has failed it already
   let cell: CompiledCell;
   try {
     cell = await compiledFor(m.mode, m.target, worker.name);
@@ -101,7 +160,8 @@ async function runTask(m: Extract<ToChild, { type: "task" }>): Promise<void> {
     return;
   }
   // a pool's task gives its exception back to the caller; the worker prints nothing and carries on
-  const { result, values } = await run(worker.name, worker.chain, cell, [m.items]).done;
+  const { result, values, chainValues } = await run(worker.name, worker.chain, cell, [m.items]).done;
+  keep(chainValues);
   await send({ type: "taskDone", id: m.id, result, value: values?.__concnb_result__ });
 }
 
@@ -112,12 +172,7 @@ async function runProcess(m: Extract<ToChild, { type: "run" }>): Promise<void> {
     const { result } = await run(m.name, m.chain, cell, m.args).done;
     // a Process prints its exception, as Python's does
     if (result.status === "error" && result.error?.name !== "SystemExit") {
-      // the first frame is the call this file wrote, not the learner's code
-      const traceback = (result.error?.traceback ?? `${result.error?.name}: ${result.error?.message}\n`).replace(
-        new RegExp(`  File "${m.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}", line 1, in <module>\n.*\n`),
-        "",
-      );
-      await send({ type: "records", records: [{ stream: "stderr", thread: "MainThread", text: `Process ${m.name}:\n${traceback}` }] });
+      await send({ type: "records", records: [{ stream: "stderr", thread: "MainThread", text: `Process ${m.name}:\n${learnersTraceback(m.name, result.error)}` }] });
     }
     exitCode = result.status === "ok" ? 0 : result.error?.name === "SystemExit" ? Number(result.error.message) || 1 : 1;
     await send({ type: "done", result });

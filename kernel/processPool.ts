@@ -3,7 +3,8 @@
 // milliseconds to start and a task a few, so workers are kept: each takes one
 // task at a time and, done, the next one queued. A worker is given a task as
 // soon as it is started (the task waits in its IPC pipe while it boots), so a
-// map's slices go to distinct workers even on a fresh pool.
+// map's slices go to distinct workers even on a fresh pool. A worker whose
+// initializer fails breaks the pool: its work, in hand or to come, fails.
 import type { CellError } from "./protocol/messages";
 import type { TaskMode, TaskOutcome } from "./protocol/process";
 import type { TargetSpec } from "./protocol/worker";
@@ -26,6 +27,8 @@ export interface WorkerProcess {
 /** How the pool starts a worker, and is told what becomes of it. */
 export type StartWorker = (events: {
   taskDone(id: number, outcome: TaskOutcome): void;
+  /** Its initializer raised: the pool is broken (the worker exits next). */
+  initFailed(error: CellError): void;
   exited(why: string): void;
 }) => WorkerProcess;
 
@@ -46,10 +49,14 @@ export class ProcessPool {
   /** Workers stop when there is no work left for them; a task that still comes starts one again. */
   private closing = false;
   private terminated = false;
+  /** Set when a worker's initializer failed: what every task of the pool fails with from then on. */
+  private broken: CellError | null = null;
 
   constructor(
     readonly size: number,
     private readonly startWorker: StartWorker,
+    /** The error tasks get once an initializer has failed (in `worker`, with `cause`). */
+    private readonly brokenError: (worker: string, cause: CellError) => CellError = (worker, cause) => cause,
   ) {}
 
   /** Workers running a task: they can still change things in the program (put, set, print). */
@@ -63,6 +70,7 @@ export class ProcessPool {
   }
 
   submit(task: PoolTask): void {
+    if (this.broken) return task.then({ error: this.broken });
     if (this.terminated) return task.then({ error: terminatedError() });
     this.queue.push(task);
     this.dispatch();
@@ -86,6 +94,22 @@ export class ProcessPool {
   whenExited(then: () => void): void {
     if (this.alive.size === 0) then();
     else this.whenGone.push(then);
+  }
+
+  /**
+   * An initializer failed: Python's executor calls its pool broken, fails every pending future and ends
+   * its processes; its Pool would start workers for ever. Here both fail their work, in hand and to come.
+   */
+  private break(error: CellError): void {
+    if (this.broken) return;
+    this.broken = error;
+    const lost = this.queue.splice(0);
+    for (const s of this.alive) {
+      if (s.task) lost.push(s.task.task);
+      s.task = null;
+    }
+    this.terminate();
+    for (const t of lost) t.then({ error });
   }
 
   private dispatch(): void {
@@ -119,6 +143,7 @@ export class ProcessPool {
         this.dispatch();
         task.then(outcome);
       },
+      initFailed: (cause) => this.break(this.brokenError(slot.worker.name, cause)),
       exited: (why) => {
         this.workers.delete(slot);
         this.alive.delete(slot);

@@ -9,7 +9,8 @@
 // ends only once they have exited.
 import { fork, type ChildProcess } from "node:child_process";
 import type { ChainLink, Chunk, EncodedValues, TargetSpec } from "./protocol/worker";
-import { AsyncSlot, AsyncState, CROSSES_PROCESSES, type FromChild, type TaskMode, type TaskOutcome, type ToChild } from "./protocol/process";
+import type { CellError } from "./protocol/messages";
+import { AsyncSlot, AsyncState, CROSSES_PROCESSES, type FromChild, type PoolInit, type TaskMode, type TaskOutcome, type ToChild } from "./protocol/process";
 import { FINISHED, P } from "./runtime/state";
 import { ProcessPool, type StartWorker, type WorkerProcess } from "./processPool";
 import type { QueueService } from "./mpQueues";
@@ -87,12 +88,13 @@ export class ChildProcesses {
     Atomics.notify(view, PS.State);
   }
 
-  /** The pool of this id, made (its workers to be started with these values of the cell) if new to this program. */
-  pool(id: number, size: number, values: EncodedValues): ProcessPool {
+  /** The pool of this id, made (its workers to be started with these values of the cell, each running `init` first) if new to this program. */
+  pool(id: number, size: number, values: EncodedValues, init: PoolInit | null): ProcessPool {
     let pool = this.pools.get(id);
     if (!pool) {
       const chain = this.chainWith(values);
-      pool = new ProcessPool(size, (events) => this.startWorker(chain, events));
+      const serve = init && { target: init.target, args: init.args };
+      pool = new ProcessPool(size, (events) => this.startWorker(chain, serve, events), init?.executor ? brokenExecutor : brokenPool);
       this.pools.set(id, pool);
     }
     return pool;
@@ -159,10 +161,11 @@ export class ChildProcesses {
     return Promise.race([all, late]).then(() => clearTimeout(timer));
   }
 
-  private startWorker(chain: ChainLink[], events: Parameters<StartWorker>[0]): WorkerProcess {
+  private startWorker(chain: ChainLink[], init: Extract<ToChild, { type: "serve" }>["init"], events: Parameters<StartWorker>[0]): WorkerProcess {
     const name = `ForkPoolWorker-${++this.workers}`;
     let stopped = false;
     const c = this.spawn(name, false, (m) => {
+      if (m.type === "initFailed") return events.initFailed(m.error);
       if (m.type !== "taskDone") return;
       events.taskDone(m.id, m.result.status === "ok" ? { results: m.value as unknown[] } : { error: m.result.error ?? { name: "ProcessError", message: m.result.status } });
     });
@@ -172,7 +175,7 @@ export class ChildProcesses {
     const send = (m: ToChild) => {
       if (c.child.connected) c.child.send(m);
     };
-    send({ type: "serve", name, chain });
+    send({ type: "serve", name, chain, init });
     return {
       name,
       run: (id, task) => send({ type: "task", id, target: task.target, mode: task.mode, items: task.items }),
@@ -184,7 +187,7 @@ export class ChildProcesses {
     };
   }
 
-  private spawn(name: string, isProcess: boolean, onMessage: (m: Extract<FromChild, { type: "done" | "taskDone" }>) => void): Child {
+  private spawn(name: string, isProcess: boolean, onMessage: (m: Extract<FromChild, { type: "done" | "taskDone" | "initFailed" }>) => void): Child {
     const child = fork(this.entry, [], { stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced" });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const c: Child = { child, name, process: isProcess, exited };
@@ -248,6 +251,21 @@ function withoutSharedMemory(v: unknown, seen = new Map<object, unknown>()): unk
   seen.set(v, out);
   for (const k of Object.keys(rec)) out[k] = withoutSharedMemory(rec[k], seen);
   return out;
+}
+
+/** Where the initializer failed, in words: "ValueError: no table (cell 2, line 4)". */
+const causeOf = (cause: CellError) => `${cause.name}${cause.message ? `: ${cause.message}` : ""}`;
+
+/** A ProcessPoolExecutor's tasks, once an initializer failed: BrokenProcessPool (runtime/executor), as in Python. */
+function brokenExecutor(worker: string, cause: CellError): CellError {
+  const message = `A process in the process pool (${worker}) failed in its initializer with ${causeOf(cause)}; the process pool is not usable anymore`;
+  return { name: "BrokenProcessPool", message, traceback: `BrokenProcessPool: ${message}\n` };
+}
+
+/** A Pool's tasks, once an initializer failed (Python's Pool would start workers for ever). */
+function brokenPool(worker: string, cause: CellError): CellError {
+  const message = `the pool's initializer failed in ${worker} with ${causeOf(cause)}; the pool runs no more tasks`;
+  return { name: "ProcessError", message, traceback: `ProcessError: ${message}\n` };
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {

@@ -173,7 +173,7 @@ export class Program implements Owner {
           this.pool.take(m.key, m.count, (values) => w.reply(m.id, values));
         } else if (m.op === "poolMap") {
           if (this.closing) break; // from a thread being stopped: no process may start after the program's are killed
-          this.children.map(this.children.pool(m.pool, m.size, m.values), m.mode, m.target, m.chunks, (r) => w.reply(m.id, r));
+          this.children.map(this.children.pool(m.pool, m.size, m.values, m.init), m.mode, m.target, m.chunks, (r) => w.reply(m.id, r));
         } else if (m.op === "mpQueue") {
           // a thread being stopped with the program asks no more: its wait would take an item from the next cell
           if (!this.closing) this.spec.queues.request(this.queueOwner, m.request, (a) => w.reply(m.id, a));
@@ -192,11 +192,11 @@ export class Program implements Owner {
         else this.children.start(m);
         break;
       case "poolStart":
-        if (!this.closing) this.children.pool(m.pool, m.size, m.values).fill();
+        if (!this.closing) this.children.pool(m.pool, m.size, m.values, m.init).fill();
         break;
       case "poolApply":
         if (this.closing) this.children.neverStarted("task", m.state);
-        else this.children.apply(this.children.pool(m.pool, m.size, m.values), m.target, m.args, m.result, m.state);
+        else this.children.apply(this.children.pool(m.pool, m.size, m.values, m.init), m.target, m.args, m.result, m.state);
         break;
       case "poolClose":
         this.children.existingPool(m.pool)?.close();

@@ -8,6 +8,18 @@ import type { ChainLink, TargetSpec } from "./worker";
 /** How a pool task calls its function on its items: map: fn(item); apply: fn(...args), one call per item. */
 export type TaskMode = "map" | "apply";
 
+/**
+ * A pool's initializer: each worker process runs target(...args) once, before its first task, and its
+ * tasks see the globals it set. `executor`: a ProcessPoolExecutor's, whose failure makes the pool a
+ * broken one (BrokenProcessPool); else a Pool's (its tasks fail with ProcessError).
+ */
+export interface PoolInit {
+  target: TargetSpec;
+  /** Encoded for another process (runtime/crossProcess forProcess). */
+  args: unknown;
+  executor: boolean;
+}
+
 /** What the caller of a pool's work gets: every result in order, or the first failure. */
 export type TaskOutcome = { results: unknown[] } | { error: CellError };
 
@@ -53,8 +65,11 @@ export type QueueAnswer =
 export type ToChild =
   /** Be a Process: run target(...args) as a program of its own, then exit with its exit code. */
   | { type: "run"; name: string; chain: ChainLink[]; target: TargetSpec; args: unknown }
-  /** Be a pool's worker: run tasks as they come, one at a time, until "stop" (or until the parent is gone). */
-  | { type: "serve"; name: string; chain: ChainLink[] }
+  /**
+   * Be a pool's worker: run the initializer if there is one, then tasks as they come, one at a time,
+   * until "stop" (or until the parent is gone).
+   */
+  | { type: "serve"; name: string; chain: ChainLink[]; init: Omit<PoolInit, "executor"> | null }
   /** One task (the parent sends one only to a worker that has none): fn over the items (encoded), results back in order. */
   | { type: "task"; id: number; target: TargetSpec; mode: TaskMode; items: unknown[] }
   /** Finish the task in hand, then exit 0. */
@@ -69,6 +84,8 @@ export type FromChild =
   | { type: "done"; result: CellResult }
   /** A task is over: `value` is the results (encoded) when `result` is ok. */
   | { type: "taskDone"; id: number; result: CellResult; value?: unknown }
+  /** The worker's initializer raised (its traceback is already on the worker's stderr): the worker exits next. */
+  | { type: "initFailed"; error: CellError }
   /** A Queue operation of one of the child's programs (`owner`: "p3/", or deeper for the child's own children). */
   | { type: "queue"; id: number; owner: string; request: QueueRequest }
   /** The requests of `owner` (a prefix) still waiting are void: the threads that made them are gone. */

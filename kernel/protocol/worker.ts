@@ -2,7 +2,7 @@
 // owns the worker pool) and the runtime inside each worker. They cross a
 // thread boundary by postMessage, so everything here is structured-clonable.
 import type { CellError } from "./messages";
-import type { QueueRequest, TaskMode } from "./process";
+import type { PoolInit, QueueRequest, TaskMode } from "./process";
 
 /**
  * Per generated line (0-based), a flat list of [generatedColumn, sourceLine]
@@ -158,18 +158,18 @@ export type FromWorker =
   | { type: "buffer"; id: number; buffer: SharedArrayBuffer }
   /** Start a multiprocessing child running target(...args); `state` is the Process object's shared memory. */
   | { type: "process"; programId: number; name: string; daemon: boolean; state: SharedArrayBuffer; target: TargetSpec; args: unknown; values: EncodedValues }
-  /** A Pool was made: its `size` worker processes start now, on the starting thread's view of the cell's values. */
-  | { type: "poolStart"; programId: number; pool: number; size: number; values: EncodedValues }
+  /** A Pool was made: its `size` worker processes start now, on the starting thread's view of the cell's values, each running `init` first. */
+  | { type: "poolStart"; programId: number; pool: number; size: number; values: EncodedValues; init: PoolInit | null }
   /**
    * fn over each chunk of items (encoded) on the pool's worker processes, started if need be (up to `size`,
-   * on these values): answers a TaskOutcome, the results in order.
+   * on these values, each running `init` first): answers a TaskOutcome, the results in order.
    */
-  | { type: "rpc"; id: number; op: "poolMap"; programId: number; pool: number; size: number; mode: TaskMode; target: TargetSpec; chunks: unknown[][]; values: EncodedValues }
+  | { type: "rpc"; id: number; op: "poolMap"; programId: number; pool: number; size: number; mode: TaskMode; target: TargetSpec; chunks: unknown[][]; values: EncodedValues; init: PoolInit | null }
   /**
    * Pool.applyAsync(): fn(...args) as one task on the pool's workers; its end is written into `state` (the
    * AsyncResult's memory, see AsyncSlot) and its outcome kept under `result` for "poolResult".
    */
-  | { type: "poolApply"; programId: number; pool: number; size: number; target: TargetSpec; args: unknown[]; values: EncodedValues; result: number; state: SharedArrayBuffer }
+  | { type: "poolApply"; programId: number; pool: number; size: number; target: TargetSpec; args: unknown[]; values: EncodedValues; init: PoolInit | null; result: number; state: SharedArrayBuffer }
   /** The outcome of an applyAsync task that has ended: a TaskOutcome with its one result. */
   | { type: "rpc"; id: number; op: "poolResult"; programId: number; result: number }
   /** An operation on a multiprocessing Queue: answers a QueueAnswer, when it can (see QueueRequest). */

@@ -81,9 +81,9 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   try {
     const scope = chainScope(ctx.chainIds, ctx.chainFrom, ctx.chain);
     rebaseChain(ctx.chainRebase);
-    // an earlier job of this worker may have changed its copies of the notebook's values. Not in a child
-    // process, whose next task sees what the last one left, as in Python.
-    if (!ctx.process) restoreChain(classLookup(scope));
+    // an earlier job of this worker may have changed its copies of the notebook's values. In a pool's
+    // worker process too: what its last task left, it gives the next one as the chain's values (processMain).
+    restoreChain(classLookup(scope));
     setHere(() => enterDefs(scope, ctx.defs, cellSnapshot()), ctx.full, true);
     await evalChunk(scope, ctx.full);
   } catch (e) {

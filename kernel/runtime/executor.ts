@@ -3,7 +3,8 @@
 // shares lives in shared memory (the queue, the futures, a few counters), so
 // any thread can submit to it. When a cell's main code ends, the program shuts
 // down every executor it made (waiting for the work already submitted), as
-// Python's interpreter does at exit.
+// Python's interpreter does at exit. A ProcessPoolExecutor's initializer runs
+// in each of its worker processes (runtime/mpPool), not in its threads here.
 import { cpus } from "node:os";
 import { inspect } from "node:util";
 import { job, rpc, send } from "./context";
@@ -20,9 +21,13 @@ import { Thread, registerThreadClass } from "./threading";
 import { write } from "./capture";
 import { formatTraceback } from "./traceback";
 import type { TargetSpec } from "../protocol/worker";
-import { checkForProcess, releaseProcesses, runInProcess } from "./mpPool";
+import { checkForProcess, poolInit, releaseProcesses, runInProcess } from "./mpPool";
+import type { PoolInit } from "../protocol/process";
 
-export const BrokenThreadPool = define("BrokenThreadPool", define("BrokenExecutor"));
+export const BrokenExecutor = define("BrokenExecutor");
+export const BrokenThreadPool = define("BrokenThreadPool", BrokenExecutor);
+/** A ProcessPoolExecutor whose worker process failed in its initializer: its pending and later futures fail with it. */
+export const BrokenProcessPool = define("BrokenProcessPool", BrokenExecutor);
 
 const enum X {
   Shutdown = 0,
@@ -48,8 +53,11 @@ interface Config {
   inProcess: boolean;
   maxWorkers: number;
   prefix: string;
+  /** A ThreadPoolExecutor's, run by each of its threads. */
   initializer: TargetSpec | null;
   initargs: unknown;
+  /** A ProcessPoolExecutor's, run by each of its worker processes. */
+  processInit: PoolInit | null;
   work: Queue;
 }
 
@@ -76,8 +84,9 @@ export class ThreadPoolExecutor {
     if (maxWorkers <= 0) throw new ValueError("maxWorkers must be greater than 0");
     if (o.initializer !== undefined && o.initializer !== null && typeof o.initializer !== "function") throw new PyTypeError("initializer must be a function");
     // everything that can fail comes before the count: the main thread waits for every executor counted
-    const initializer = o.initializer ? functionSpec(o.initializer, "the initializer") : null;
-    const initargs = encode(o.initargs ?? []);
+    const processInit = inProcess ? poolInit(o.initializer, o.initargs ?? [], true) : null;
+    const initializer = o.initializer && !inProcess ? functionSpec(o.initializer, "the initializer") : null;
+    const initargs = inProcess ? null : encode(o.initargs ?? []);
     const n = Atomics.add(job().programSlots, P.Executors, 1);
     const config: Config = {
       inProcess,
@@ -85,6 +94,7 @@ export class ThreadPoolExecutor {
       prefix: o.threadNamePrefix ?? `${inProcess ? "ProcessPoolExecutor" : "ThreadPoolExecutor"}-${n}`,
       initializer,
       initargs,
+      processInit,
       work: new Queue(),
     };
     setup(this, allocate("ThreadPoolExecutor", X.Size), config);
@@ -99,7 +109,7 @@ export class ThreadPoolExecutor {
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
     if (typeof fn !== "function") throw new PyTypeError("submit() needs a function to call");
     const { view, config } = this[I];
-    if (Atomics.load(view, X.Broken)) throw new BrokenThreadPool("A thread initializer failed, the thread pool is not usable anymore");
+    if (Atomics.load(view, X.Broken)) throw brokenError(config);
     if (Atomics.load(view, X.Shutdown)) {
       throw new RuntimeError("cannot schedule new futures after shutdown (an executor lives as long as the cell that made it)");
     }
@@ -219,7 +229,7 @@ class PoolThread extends Thread {
     try {
       if (config.initializer && !initialize(config)) {
         Atomics.store(view, X.Broken, 1);
-        failQueued(config.work);
+        failQueued(config);
         return;
       }
       for (;;) {
@@ -234,12 +244,14 @@ class PoolThread extends Thread {
           try {
             let fn = functions.get(fnId);
             if (!fn) functions.set(fnId, (fn = resolveFunction(specOfId(fnId))));
-            let r = config.inProcess ? runInProcess(ex, fn, args) : fn(...args);
+            let r = config.inProcess ? runInProcess(ex, config.processInit, fn, args) : fn(...args);
             if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") r = await r;
             // idle before the result is out: a submit made as soon as result() returns must find this thread
             Atomics.add(view, X.Idle, 1);
             future.setResult(r);
           } catch (e) {
+            // broken before the future says so: a submit made as soon as result() raises is refused
+            if (e instanceof BrokenProcessPool) Atomics.store(view, X.Broken, 1);
             Atomics.add(view, X.Idle, 1);
             future.setException(e);
           }
@@ -264,7 +276,14 @@ function initialize(config: Config): boolean {
   }
 }
 
-function failQueued(work: Queue): void {
+function brokenError(config: Config): Error {
+  return config.inProcess
+    ? new BrokenProcessPool("A process in the process pool failed in its initializer, the process pool is not usable anymore")
+    : new BrokenThreadPool("A thread initializer failed, the thread pool is not usable anymore");
+}
+
+function failQueued(config: Config): void {
+  const { work } = config;
   for (;;) {
     let item: WorkItem | null;
     try {
@@ -274,7 +293,7 @@ function failQueued(work: Queue): void {
     }
     if (item) {
       const future = futureOf(item);
-      if (future.setRunningOrNotifyCancel()) future.setException(new BrokenThreadPool("A thread initializer failed, the thread pool is not usable anymore"));
+      if (future.setRunningOrNotifyCancel()) future.setException(brokenError(config));
     }
     if (!item) {
       work.put(null);

@@ -15,7 +15,7 @@ import { RawValue, Value, RawArray, SharedArrayOf } from "./sharedctypes";
 import { ModuleNotFoundError } from "./errors";
 import { Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full } from "./queue";
 import { Future, CancelledError, InvalidStateError, TimeoutError } from "./futures";
-import { ThreadPoolExecutor, ProcessPoolExecutor, BrokenThreadPool } from "./executor";
+import { ThreadPoolExecutor, ProcessPoolExecutor, BrokenExecutor, BrokenThreadPool, BrokenProcessPool } from "./executor";
 import { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./completion";
 import { Process, currentProcess, cpuCount } from "./multiprocessing";
 import { AsyncResult, Pool } from "./mpPool";
@@ -31,7 +31,7 @@ const runtime: Record<string, object> = {
   atexit: publicOf(atexit, ["register", "unregister"]),
   "concurrent.futures": Object.freeze({
     ThreadPoolExecutor, ProcessPoolExecutor, Future, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
-    CancelledError, InvalidStateError, TimeoutError, BrokenExecutor: Object.getPrototypeOf(BrokenThreadPool), BrokenThreadPool,
+    CancelledError, InvalidStateError, TimeoutError, BrokenExecutor, BrokenThreadPool, BrokenProcessPool,
   }),
   multiprocessing: Object.freeze({ Process, Pool, AsyncResult, Queue: MpQueue, currentProcess, cpuCount, ProcessError, TimeoutError: MpTimeoutError }),
   queue: Object.freeze({ Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full }),

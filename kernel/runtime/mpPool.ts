@@ -5,7 +5,8 @@
 // kernel writes into its shared memory (so any thread can wait on it) and
 // whose value it keeps until asked. A ProcessPoolExecutor's tasks run on such
 // workers too (runInProcess). Items, arguments and results are copies; a
-// task's exception comes back rebuilt.
+// task's exception comes back rebuilt. An initializer runs in each worker
+// process, before its first task (kernel/processMain), never in this one.
 import { inspect } from "node:util";
 import { job, rpc, send } from "./context";
 import { PyTypeError, ValueError } from "./errors";
@@ -17,7 +18,7 @@ import { functionSpec, hereLookup } from "./scope";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
 import { currentValues as valuesForThreads } from "./threading";
 import { forProcess, remoteError, TimeoutError } from "./crossProcess";
-import { AsyncSlot, AsyncState, type TaskMode, type TaskOutcome } from "../protocol/process";
+import { AsyncSlot, AsyncState, type PoolInit, type TaskMode, type TaskOutcome } from "../protocol/process";
 import type { TargetSpec } from "../protocol/worker";
 import { cpus } from "node:os";
 
@@ -32,16 +33,24 @@ const TERMINATE = 2;
 const STATES = ["RUN", "CLOSE", "TERMINATE"];
 
 /** fn over each chunk of encoded items on pool `pool`'s worker processes: the results in order, or the first failure thrown. */
-function onWorkers(pool: number, size: number, mode: TaskMode, target: TargetSpec, chunks: unknown[][]): unknown[] {
+function onWorkers(pool: number, size: number, init: PoolInit | null, mode: TaskMode, target: TargetSpec, chunks: unknown[][]): unknown[] {
   const j = job();
-  const r = rpc({ type: "rpc", op: "poolMap", programId: j.ctx.programId, pool, size, mode, target, chunks, values: valuesForThreads() }) as TaskOutcome;
+  const r = rpc({ type: "rpc", op: "poolMap", programId: j.ctx.programId, pool, size, mode, target, chunks, values: valuesForThreads(), init }) as TaskOutcome;
   if ("error" in r) throw remoteError(r.error);
   return r.results.map((x) => decode(x, hereLookup()));
 }
 
 /** In a ProcessPoolExecutor's thread: one task, fn(...args), on one of the executor's (up to maxWorkers) worker processes. */
-export function runInProcess(executor: { id: number; maxWorkers: number }, fn: Function, args: unknown[]): unknown {
-  return onWorkers(executor.id, executor.maxWorkers, "apply", functionSpec(fn, "the function"), [[forProcess(args, "args")]])[0];
+export function runInProcess(executor: { id: number; maxWorkers: number }, init: PoolInit | null, fn: Function, args: unknown[]): unknown {
+  return onWorkers(executor.id, executor.maxWorkers, init, "apply", functionSpec(fn, "the function"), [[forProcess(args, "args")]])[0];
+}
+
+/** An initializer and its arguments as each worker process gets them; a TypeError for what cannot be one or go there. */
+export function poolInit(initializer: unknown, initargs: unknown, executor: boolean): PoolInit | null {
+  if (initializer === undefined || initializer === null) return null;
+  if (typeof initializer !== "function") throw new PyTypeError("initializer must be a function");
+  if (!Array.isArray(initargs)) throw new PyTypeError("initargs must be an array");
+  return { target: functionSpec(initializer, "the initializer"), args: forProcess(initargs, "initargs"), executor };
 }
 
 /** An executor has shut down and its threads have left: its worker processes exit. */
@@ -54,19 +63,30 @@ export function checkForProcess(args: unknown[]): void {
   forProcess(args, "args");
 }
 
+export interface PoolOptions {
+  processes?: number | null;
+  /** Run once in each worker process, before its first task: what it sets in the notebook's globals, that process's tasks see. */
+  initializer?: ((...args: never[]) => unknown) | null;
+  initargs?: unknown[];
+}
+
 /** A pool of worker processes, started with it and kept for its life. */
 export class Pool {
   declare readonly id: number;
   declare readonly processes: number;
   declare private readonly view: Int32Array;
+  declare private readonly init: PoolInit | null;
 
-  constructor(processes?: number | null) {
-    const n = processes ?? cpus().length;
+  /** Python's `Pool(processes, initializer, initargs)`, positional or as an options object. */
+  constructor(processes?: number | PoolOptions | null, initializer?: ((...args: never[]) => unknown) | null, initargs?: unknown[]) {
+    const o: PoolOptions = processes !== null && typeof processes === "object" ? processes : { processes, initializer, initargs };
+    const n = o.processes ?? cpus().length;
     if (typeof n !== "number" || !Number.isInteger(n)) throw new PyTypeError("processes must be an integer");
     if (n < 1) throw new ValueError("Number of processes must be at least 1");
-    setup(this, allocate("Pool", PL.Size), n);
+    const init = poolInit(o.initializer, o.initargs ?? [], false);
+    setup(this, allocate("Pool", PL.Size), n, init);
     // Python's pool starts its processes now: by the first map they have had time to boot
-    send({ type: "poolStart", programId: job().ctx.programId, pool: this.id, size: n, values: valuesForThreads() });
+    send({ type: "poolStart", programId: job().ctx.programId, pool: this.id, size: n, values: valuesForThreads(), init });
   }
 
   /** fn(item) for every item, on the workers, a slice each (or `chunksize` items a task); the results in order. */
@@ -104,6 +124,7 @@ export class Pool {
       target,
       args: encoded,
       values: valuesForThreads(),
+      init: this.init,
       result: result.id,
       state: result[STATE].buffer as SharedArrayBuffer,
     });
@@ -156,15 +177,18 @@ export class Pool {
     if (size < 1) throw new ValueError(`Chunksize must be 1+, not ${size}`);
     const chunks: unknown[][] = [];
     for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-    return onWorkers(this.id, this.processes, mode, functionSpec(fn, "the function"), chunks);
+    return onWorkers(this.id, this.processes, this.init, mode, functionSpec(fn, "the function"), chunks);
   }
 }
 
-function setup(p: Pool, state: SharedState, processes: number): Pool {
-  hidden(p, { id: state.id, view: new Int32Array(state.buffer), processes });
-  return adopt(p, "Pool", state, () => ({ processes }));
+function setup(p: Pool, state: SharedState, processes: number, init: PoolInit | null): Pool {
+  hidden(p, { id: state.id, view: new Int32Array(state.buffer), processes, init });
+  return adopt(p, "Pool", state, () => ({ processes, init }));
 }
-defineKind("Pool", (state, extra) => setup(Object.create(Pool.prototype) as Pool, state, (extra as { processes: number }).processes));
+defineKind("Pool", (state, extra) => {
+  const { processes, init } = extra as { processes: number; init: PoolInit | null };
+  return setup(Object.create(Pool.prototype) as Pool, state, processes, init);
+});
 
 const STATE = Symbol("concnb.asyncResult");
 

@@ -254,6 +254,117 @@ console.log(workers.size, JSON.stringify(pids.map(([x]) => x)), pids.every(([, p
     assert.deepEqual(out, ["2 [1,2,3,4,5,6] true ValueError: Pool not running"]);
   });
 
+  describe("initializer", () => {
+    /** Each `init <pid>` line the initializers printed, and the tasks' `[pid, value, calls]` reports. */
+    function initRuns(lines: Array<[string, string]>): Map<number, string[]> {
+      const runs = new Map<number, string[]>();
+      for (const [thread, line] of lines) {
+        const m = /^init (\d+)$/.exec(line);
+        if (m) runs.set(Number(m[1]), [...(runs.get(Number(m[1])) ?? []), thread]);
+      }
+      return runs;
+    }
+
+    it("runs once in each of a Pool's worker processes, never in the parent; every task of that process sees the global it set, and what the last task left", async () => {
+      const r = await k.run(`import { Pool } from "multiprocessing";
+import { Thread } from "threading";
+let table: Map<number, number> | null = null;
+let calls = 0;
+function init(n: number) { table = new Map(Array.from({ length: n }, (_, i) => [i, i * i])); console.log("init " + process.pid); }
+function look(x: number) { calls++; return [process.pid, table?.get(x) ?? null, calls]; }
+function show(x: number) { console.log("thread sees " + table?.get(x)); }
+function inThread(x: number) { const t = new Thread({ target: show, args: [x] }); t.start(); t.join(); return look(x); }
+const pool = new Pool(2, init, [30]);
+// a task that starts a thread leaves its process two worker threads, and the next task may run on either
+const tasks = [...pool.map(look, [1, 2, 3, 4]), ...pool.map(inThread, [5, 6]), ...pool.map(look, [7, 8, 9, 10], 1),
+  ...pool.map(inThread, [11, 12]), ...pool.map(look, [13, 14]), ...pool.map(inThread, [15, 16]), ...pool.map(look, [17, 18]),
+  ...[19, 20, 21].map((x) => pool.applyAsync(look, [x])).map((a) => a.get())];
+pool.close(); pool.join();
+console.log(JSON.stringify({ tasks, me: process.pid, table, calls }));`);
+      assert.equal(r.result.status, "ok", r.result.error?.traceback);
+      const lines = r.lines("stdout");
+      const { tasks, me, table, calls } = JSON.parse(lines.at(-1)![1]) as { tasks: number[][]; me: number; table: unknown; calls: number };
+      const runs = initRuns(lines);
+      assert.equal(runs.size, 2, `one initializer run per worker process: ${JSON.stringify([...runs])}`);
+      for (const [pid, threads] of runs) {
+        assert.equal(threads.length, 1, `process ${pid} ran the initializer ${threads.length} times`);
+        assert.match(threads[0], /^ForkPoolWorker-\d+$/);
+      }
+      assert.ok(!runs.has(me), "the initializer ran in the parent");
+      assert.deepEqual([table, calls], [null, 0], "the parent's globals are untouched");
+      assert.deepEqual(tasks.map(([, v]) => v), Array.from({ length: 21 }, (_, i) => (i + 1) ** 2), "a task did not see the initializer's table");
+      for (const [pid] of tasks) assert.ok(runs.has(pid), `a task ran in process ${pid}, whose initializer did not run`);
+      // calls++ of each task carries to the next task of the same process, as a Python worker's globals do
+      for (const pid of runs.keys()) {
+        const counts = tasks.filter(([p]) => p === pid).map(([, , c]) => c);
+        assert.deepEqual([...counts].sort((a, b) => a - b), counts.map((_, i) => i + 1), `process ${pid}'s tasks counted ${JSON.stringify(counts)}`);
+      }
+      assert.deepEqual(lines.filter(([, l]) => l.startsWith("thread sees")).map(([, l]) => Number(l.slice(12))).sort((a, b) => a - b), [5, 6, 11, 12, 15, 16].map((x) => x * x));
+    });
+
+    it("runs once in each of a ProcessPoolExecutor's worker processes (options object), never in the parent", async () => {
+      const r = await k.run(`import { ProcessPoolExecutor } from "concurrent.futures";
+let prefix = "none";
+function setPrefix(p: string, n: number) { prefix = p + n; console.log("init " + process.pid); }
+function tag(x: number) { return [process.pid, prefix + ":" + x]; }
+using ex = new ProcessPoolExecutor({ maxWorkers: 2, initializer: setPrefix, initargs: ["w", 7] });
+const got = [1, 2, 3, 4, 5, 6].map((x) => ex.submit(tag, x)).map((f) => f.result() as [number, string]);
+ex.shutdown();
+console.log(JSON.stringify({ got, me: process.pid, prefix }));`);
+      assert.equal(r.result.status, "ok", r.result.error?.traceback);
+      const lines = r.lines("stdout");
+      const { got, me, prefix } = JSON.parse(lines.at(-1)![1]) as { got: Array<[number, string]>; me: number; prefix: string };
+      const runs = initRuns(lines);
+      const pids = new Set(got.map(([p]) => p));
+      assert.deepEqual([...runs.keys()].sort(), [...pids].sort(), "the initializer ran once in exactly the processes that ran tasks");
+      for (const [pid, threads] of runs) assert.equal(threads.length, 1, `process ${pid} ran the initializer ${threads.length} times`);
+      assert.ok(!pids.has(me) && !runs.has(me), "the initializer ran in the parent");
+      assert.deepEqual(got.map(([, t]) => t), [1, 2, 3, 4, 5, 6].map((x) => "w7:" + x));
+      assert.equal(prefix, "none");
+    });
+
+    it("a ProcessPoolExecutor whose initializer raises is broken: its futures fail with BrokenProcessPool, submit raises it, stderr has the traceback", async () => {
+      const r = await k.run(`import { ProcessPoolExecutor, BrokenProcessPool, BrokenExecutor } from "concurrent.futures";
+function noTable() { throw new RangeError("no table"); }
+function work(x: number) { console.log("task ran " + x); return x; }
+const ex = new ProcessPoolExecutor({ maxWorkers: 2, initializer: noTable });
+const futures = [1, 2, 3].map((x) => ex.submit(work, x));
+for (const f of futures) { const e = f.exception(30) as Error; console.log(e.name, e instanceof BrokenProcessPool, e instanceof BrokenExecutor); }
+console.log(/failed in its initializer with RangeError: no table/.test((futures[0].exception() as Error).message));
+let refused = ""; try { ex.submit(work, 4); } catch (e) { refused = (e as Error).name; }
+console.log("submit: " + refused);
+ex.shutdown();`);
+      assert.equal(r.result.status, "ok", r.result.error?.traceback);
+      assert.deepEqual(r.lines("stdout").map(([, l]) => l), [
+        "BrokenProcessPool true true",
+        "BrokenProcessPool true true",
+        "BrokenProcessPool true true",
+        "true",
+        "submit: BrokenProcessPool",
+      ]);
+      const stderr = r.lines("stderr");
+      assert.ok(stderr.length > 0 && stderr.every(([t]) => /^ForkPoolWorker-\d+$/.test(t)), JSON.stringify(stderr));
+      assert.match(r.text("stderr"), /^Exception in initializer:\nTraceback \(most recent call last\):\n {2}File "cell \d+", line 2, in noTable\n[^\n]*\nRangeError: no table/);
+    });
+
+    it("a Pool whose initializer raises fails its work with a ProcessError naming the failure (Python's would respawn workers for ever)", async () => {
+      const r = await k.run(`import { Pool, ProcessError } from "multiprocessing";
+function noTable(n: number) { throw new RangeError("no table of " + n); }
+using pool = new Pool({ processes: 2, initializer: noTable, initargs: [5] });
+let mapped = ""; try { pool.map((x: number) => x, [1, 2, 3]); } catch (e) { mapped = (e as Error).name + " " + (e instanceof ProcessError) + " " + (e as Error).message; }
+console.log(mapped);
+const later = pool.applyAsync((x: number) => x, [1]);
+later.wait(30);
+console.log(later.ready(), later.successful());`);
+      assert.equal(r.result.status, "ok", r.result.error?.traceback);
+      const out = r.lines("stdout").map(([, l]) => l);
+      assert.match(out[0], /^ProcessError true the pool's initializer failed in ForkPoolWorker-\d+ with RangeError: no table of 5 \(cell \d+, line 2\); the pool runs no more tasks$/);
+      assert.equal(out[1], "true false");
+      assert.match(r.text("stderr"), /^Exception in initializer:\nTraceback \(most recent call last\):\n {2}File "cell \d+", line 2, in noTable\n[^\n]*\nRangeError: no table of 5/);
+      assert.ok(r.lines("stderr").every(([t]) => /^ForkPoolWorker-\d+$/.test(t)));
+    });
+  });
+
   describe("Queue", () => {
     it("passes items from a child to its parent (Python's example) and back, as copies of the same classes", async () => {
       const out = await k.stdout(`import { Queue, Process } from "multiprocessing";
