@@ -6,8 +6,9 @@ import { checkArguments } from "../../extension/server/arguments";
 import { diagnose } from "../../extension/server/diagnostics";
 import { topLevelFunctions } from "../../extension/server/functions";
 import type { ParamInfo } from "../../extension/server/protocol";
+import { WorkerPool } from "../../kernel/pool";
 import type { ModuleExports } from "../../kernel/protocol/worker";
-import { TestKernel } from "./support/kernel";
+import { THREAD_ENTRY } from "./support/kernel";
 
 describe("language server: top-level functions", () => {
   it("finds function declarations and const arrow/function expressions, with their parameters", () => {
@@ -54,13 +55,13 @@ describe("language server: diagnostics", function () {
   // the runtime's table as the kernel gets it: from a worker that loaded the runtime
   let exports: ModuleExports;
   before(async () => {
-    const k = new TestKernel();
+    const pool = new WorkerPool(THREAD_ENTRY, 1);
     try {
-      const table = await (k.kernel as unknown as { pool: { runtimeExports(): Promise<ModuleExports | null> } }).pool.runtimeExports();
+      const table = await pool.runtimeExports();
       assert.ok(table, "a worker reported the runtime's exports");
       exports = table;
     } finally {
-      await k.dispose();
+      await pool.dispose();
     }
   });
 
