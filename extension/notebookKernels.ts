@@ -31,8 +31,12 @@ export class NotebookKernels implements vscode.Disposable {
     this.disposables.push(
       this.controller,
       this.controller.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
-        if (selected) this.selected.add(key(notebook));
-        else {
+        if (selected) {
+          this.selected.add(key(notebook));
+          void this.sessionOf(notebook)
+            .warm()
+            .then((started) => started || this.log(`the kernel of ${notebook.uri.toString()} did not start ahead of its first run`));
+        } else {
           this.selected.delete(key(notebook));
           this.close(notebook); // another kernel took over; ours holds memory for nothing
         }

@@ -1,6 +1,6 @@
 // Everything one open notebook has on the host side: its kernel process
-// (spawned on the first run, again after a death or a restart), its serial
-// execution queue and its execution order.
+// (spawned when the notebook opens with this kernel, or at the first run; again
+// after a death or a restart), its serial execution queue and its execution order.
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { CellError, CellResult, OutputRecord } from "../kernel/protocol/messages";
@@ -97,6 +97,16 @@ export class NotebookSession {
   interrupt(): void {
     this.queue.clear();
     if (this.active) this.interruptCell(this.active);
+  }
+
+  /**
+   * Starts the kernel ahead of the first run, as a notebook opens with this
+   * kernel (Jupyter does the same): its process and warm threads are ready by
+   * the time the learner has read the first cell. Resolves false if it did not start.
+   */
+  warm(): Promise<boolean> {
+    if (this.disposed) return Promise.resolve(false);
+    return (this.kernel ?? this.startKernel()).started;
   }
 
   /** Kills the kernel (the running cell ends with KernelRestarted) and starts a fresh one. */

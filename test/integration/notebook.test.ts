@@ -2,8 +2,25 @@
 // without asking, cells on real threads with per-thread output, a thread's
 // exception on stderr, interrupt, restart.
 import { strict as assert } from "node:assert";
+import { readdirSync, readFileSync } from "node:fs";
 import * as vscode from "vscode";
 import { ERROR, EXTENSION_ID, STDERR, STDOUT, ended, openNotebook, printed, run, text } from "./support";
+
+/** Kernel processes (out/kernel.js) that this extension host started, by pid. */
+function kernelProcesses(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      const ppid = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
+      if (cmdline.includes("out/kernel.js") && Number(ppid) === process.pid) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
 
 suite("Concurrency Notebooks in VS Code", function () {
   this.timeout(90_000); // showNotebookDocument alone sometimes takes 30 s in the headless workbench
@@ -18,6 +35,21 @@ suite("Concurrency Notebooks in VS Code", function () {
     assert.equal(c.executionSummary?.success, true);
     assert.equal(text(c, STDOUT), "[MainThread] hello from VS Code\n");
     assert.equal(c.executionSummary?.executionOrder, 1);
+  });
+
+  test("starts a notebook's kernel as the notebook opens, before any run", async () => {
+    const before = new Set(kernelProcesses());
+    const doc = await openNotebook(`console.log("ready")`);
+    // no event tells the extension host's tests that a process started: look for it, for a bounded time
+    const deadline = Date.now() + 20_000;
+    let started: number[] = [];
+    while ((started = kernelProcesses().filter((pid) => !before.has(pid))).length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(started.length, 1, "one kernel process started for the opened notebook");
+    const c = await run(doc, 0);
+    assert.equal(text(c, STDOUT), "[MainThread] ready\n");
+    assert.deepEqual(kernelProcesses().filter((pid) => !before.has(pid)), started, "the first run used the kernel started at open");
   });
 
   test("shows each thread's output apart, and a thread's exception on stderr while main carries on", async () => {
