@@ -9,16 +9,17 @@
 // Python worker process keeps its globals, what the initializer and each task
 // leave in the notebook's bindings is what the next task sees: it is merged
 // into the chain the next program gets, whichever worker thread runs it.
+// Its programs come compiled by its parent (kernel/childPrograms): a child
+// never loads the compiler.
 import { join } from "node:path";
-import type { FromChild, TaskMode, ToChild } from "./protocol/process";
-import type { ChainLink, ChainValues, TargetSpec } from "./protocol/worker";
+import type { FromChild, ToChild } from "./protocol/process";
+import type { ChainLink, ChainValues } from "./protocol/worker";
 import type { CellError, CellResult, OutputRecord } from "./protocol/messages";
-import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
+import type { CompiledCell } from "./compiler/compile";
 import { WorkerPool } from "./pool";
 import { Program } from "./program";
 import { QueueForwarder } from "./mpQueues";
 
-const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 function send(m: FromChild): Promise<void> {
   return new Promise((resolve) => process.send!(m, () => resolve()));
@@ -73,29 +74,7 @@ async function leave(code: number): Promise<never> {
   process.exit(code);
 }
 
-/** A task's program: the function over the items the parent sent (args[0]), its results kept in __concnb_result__. */
-function source(mode: TaskMode | "call", target: TargetSpec): string {
-  const fn = IDENT.test(target.name) ? target.name : `(${target.source})`;
-  return mode === "call"
-    ? `await ${fn}(...__concnb_rt.processArgs());\n`
-    : mode === "map"
-      ? `const __concnb_result__ = (__concnb_rt.processArgs()[0] as unknown[]).map((x) => ${fn}(x));\n`
-      : `const __concnb_result__ = (__concnb_rt.processArgs()[0] as unknown[][]).map((a) => ${fn}(...a));\n`;
-}
-
-/** Compiling costs a few milliseconds: a worker given the same function again reuses its program. */
-const compiled = new Map<string, Promise<CompiledCell>>();
-function compiledFor(mode: TaskMode | "call", target: TargetSpec, label: string): Promise<CompiledCell> {
-  const key = `${mode}\n${target.name}\n${target.source}`;
-  let c = compiled.get(key);
-  if (!c) {
-    compiled.set(key, (c = compileCell(source(mode, target), label)));
-    c.catch(() => compiled.delete(key));
-  }
-  return c;
-}
-
-function run(name: string, chain: ChainLink[], cell: CompiledCell, args: unknown): Program {
+function run(name: string, chain: ChainLink[], cell: Pick<CompiledCell, "full" | "defs">, args: unknown): Program {
   return new Program(pool, { programId: ++programSeq, full: cell.full, defs: cell.defs, chain, process: { name, args }, queues }, sendRecords);
 }
 
@@ -121,14 +100,11 @@ function learnersTraceback(name: string, error: CellError | undefined): string {
 async function initialize(init: NonNullable<Extract<ToChild, { type: "serve" }>["init"]>): Promise<void> {
   const name = worker!.name;
   let result: CellResult;
-  try {
-    const cell = await compiledFor("call", init.target, name);
-    const outcome = await run(name, worker!.chain, cell, init.args).done;
+  if (init.program.error) result = { status: "error", durationMs: 0, error: init.program.error };
+  else {
+    const outcome = await run(name, worker!.chain, init.program, init.args).done;
     keep(outcome.chainValues);
     result = outcome.result;
-  } catch (e) {
-    if (!(e instanceof CompileError)) throw e;
-    result = { status: "error", durationMs: 0, error: e.cellError };
   }
   if (result.status === "ok") return;
   const error = result.error ?? { name: "ProcessError", message: `the initializer ended: ${result.status}` };
@@ -151,14 +127,11 @@ async function failInitializer(text: string, error: CellError): Promise<void> {
 async function runTask(m: Extract<ToChild, { type: "task" }>): Promise<void> {
   if (!worker) throw new Error("a task came before the worker was told what it serves");
   if (initFailed) return; // the parent has failed it already
-  let cell: CompiledCell;
-  try {
-    cell = await compiledFor(m.mode, m.target, worker.name);
-  } catch (e) {
-    const error = e instanceof CompileError ? e.cellError : { name: "SyntaxError", message: String(e) };
-    await send({ type: "taskDone", id: m.id, result: { status: "error", durationMs: 0, error } });
+  if (m.program.error) {
+    await send({ type: "taskDone", id: m.id, result: { status: "error", durationMs: 0, error: m.program.error } });
     return;
   }
+  const cell = m.program;
   // a pool's task gives its exception back to the caller; the worker prints nothing and carries on
   const { result, values, chainValues } = await run(worker.name, worker.chain, cell, [m.items]).done;
   keep(chainValues);
@@ -168,8 +141,9 @@ async function runTask(m: Extract<ToChild, { type: "task" }>): Promise<void> {
 async function runProcess(m: Extract<ToChild, { type: "run" }>): Promise<void> {
   let exitCode = 1;
   try {
-    const cell = await compiledFor("call", m.target, m.name);
-    const { result } = await run(m.name, m.chain, cell, m.args).done;
+    const { result } = m.program.error
+      ? { result: { status: "error", durationMs: 0, error: m.program.error } satisfies CellResult }
+      : await run(m.name, m.chain, m.program, m.args).done;
     // a Process prints its exception, as Python's does
     if (result.status === "error" && result.error?.name !== "SystemExit") {
       await send({ type: "records", records: [{ stream: "stderr", thread: "MainThread", text: `Process ${m.name}:\n${learnersTraceback(m.name, result.error)}` }] });

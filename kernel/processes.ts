@@ -14,6 +14,7 @@ import { AsyncSlot, AsyncState, CROSSES_PROCESSES, type FromChild, type PoolInit
 import { FINISHED, P } from "./runtime/state";
 import { ProcessPool, type StartWorker, type WorkerProcess } from "./processPool";
 import type { QueueService } from "./mpQueues";
+import { childProgram } from "./childPrograms";
 
 /** Int32 slots of a Process object's memory (runtime/multiprocessing). */
 export const enum PS {
@@ -64,7 +65,10 @@ export class ChildProcesses {
   start(m: { name: string; daemon: boolean; state: SharedArrayBuffer; target: TargetSpec; args: unknown; values: EncodedValues }): void {
     const state = new Int32Array(m.state);
     const c = this.spawn(m.name, true, () => {});
-    c.child.send({ type: "run", name: m.name, chain: this.chainWith(m.values), target: m.target, args: m.args } satisfies ToChild);
+    const chain = this.chainWith(m.values);
+    void childProgram("call", m.target, m.name).then((program) => {
+      if (c.child.connected) c.child.send({ type: "run", name: m.name, chain, program, args: m.args } satisfies ToChild);
+    });
     Atomics.store(state, PS.Pid, c.child.pid ?? 0);
     c.child.once("exit", (code, signal) => {
       Atomics.store(state, PS.ExitCode, code ?? -(signalNumber(signal) || 1));
@@ -161,7 +165,7 @@ export class ChildProcesses {
     return Promise.race([all, late]).then(() => clearTimeout(timer));
   }
 
-  private startWorker(chain: ChainLink[], init: Extract<ToChild, { type: "serve" }>["init"], events: Parameters<StartWorker>[0]): WorkerProcess {
+  private startWorker(chain: ChainLink[], init: Omit<PoolInit, "executor"> | null, events: Parameters<StartWorker>[0]): WorkerProcess {
     const name = `ForkPoolWorker-${++this.workers}`;
     let stopped = false;
     const c = this.spawn(name, false, (m) => {
@@ -172,13 +176,21 @@ export class ChildProcesses {
     c.child.once("exit", (code, signal) => {
       events.exited(`${name} exited with ${signal ?? `code ${code}`} before it finished its task`);
     });
-    const send = (m: ToChild) => {
-      if (c.child.connected) c.child.send(m);
+    // in the order they are made: a task's program may take a moment to compile, the "stop" after it may not
+    let sent = Promise.resolve();
+    const send = (m: ToChild | Promise<ToChild>) => {
+      sent = sent.then(() => m).then((ready) => {
+        if (c.child.connected) c.child.send(ready);
+      });
     };
-    send({ type: "serve", name, chain, init });
+    send(
+      init
+        ? childProgram("call", init.target, name).then((program): ToChild => ({ type: "serve", name, chain, init: { program, args: init.args } }))
+        : { type: "serve", name, chain, init: null },
+    );
     return {
       name,
-      run: (id, task) => send({ type: "task", id, target: task.target, mode: task.mode, items: task.items }),
+      run: (id, task) => send(childProgram(task.mode, task.target, name).then((program): ToChild => ({ type: "task", id, program, items: task.items }))),
       stop: () => {
         if (!stopped) send({ type: "stop" });
         stopped = true;

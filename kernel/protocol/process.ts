@@ -3,7 +3,7 @@
 // They cross Node's IPC channel with "advanced" serialization (structured
 // clone), so everything here is structured-clonable and holds no shared memory.
 import type { CellError, CellResult, OutputRecord } from "./messages";
-import type { ChainLink, TargetSpec } from "./worker";
+import type { ChainLink, Chunk, TargetSpec } from "./worker";
 
 /** How a pool task calls its function on its items: map: fn(item); apply: fn(...args), one call per item. */
 export type TaskMode = "map" | "apply";
@@ -62,16 +62,22 @@ export type QueueAnswer =
   | { kind: "gone" };
 
 // ---- parent → child ---------------------------------------------------------
+/**
+ * What a child runs, compiled by the process that starts it (kernel/childPrograms), so that no child
+ * loads the compiler; or the compile error there was instead.
+ */
+export type ChildProgram = { full: Chunk; defs: Chunk; error?: undefined } | { error: CellError; full?: undefined; defs?: undefined };
+
 export type ToChild =
-  /** Be a Process: run target(...args) as a program of its own, then exit with its exit code. */
-  | { type: "run"; name: string; chain: ChainLink[]; target: TargetSpec; args: unknown }
+  /** Be a Process: run its target(...args) (the program) as a program of its own, then exit with its exit code. */
+  | { type: "run"; name: string; chain: ChainLink[]; program: ChildProgram; args: unknown }
   /**
    * Be a pool's worker: run the initializer if there is one, then tasks as they come, one at a time,
    * until "stop" (or until the parent is gone).
    */
-  | { type: "serve"; name: string; chain: ChainLink[]; init: Omit<PoolInit, "executor"> | null }
+  | { type: "serve"; name: string; chain: ChainLink[]; init: { program: ChildProgram; args: unknown } | null }
   /** One task (the parent sends one only to a worker that has none): fn over the items (encoded), results back in order. */
-  | { type: "task"; id: number; target: TargetSpec; mode: TaskMode; items: unknown[] }
+  | { type: "task"; id: number; program: ChildProgram; items: unknown[] }
   /** Finish the task in hand, then exit 0. */
   | { type: "stop" }
   /** The answer to the child's "queue" request of this id. */
