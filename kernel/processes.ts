@@ -70,6 +70,7 @@ export class ChildProcesses {
       if (c.child.connected) c.child.send({ type: "run", name: m.name, chain, program, args: m.args } satisfies ToChild);
     });
     Atomics.store(state, PS.Pid, c.child.pid ?? 0);
+    Atomics.notify(state, PS.Pid); // a terminate() may be waiting for it
     c.child.once("exit", (code, signal) => {
       Atomics.store(state, PS.ExitCode, code ?? -(signalNumber(signal) || 1));
       Atomics.store(state, PS.State, FINISHED);

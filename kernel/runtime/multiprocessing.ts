@@ -83,6 +83,33 @@ export class Process {
   isAlive(): boolean {
     return Atomics.load(this.view, PS.State) === STARTED;
   }
+
+  /** Stops the process with SIGTERM, as Python's does: its exitcode becomes -15 (join() to wait for it). */
+  terminate(): void {
+    this.signal("SIGTERM");
+  }
+
+  /** Stops the process with SIGKILL: exitcode -9. */
+  kill(): void {
+    this.signal("SIGKILL");
+  }
+
+  private signal(signal: "SIGTERM" | "SIGKILL"): void {
+    // the kernel writes the pid as it forks the child, a moment after start() asked it to
+    for (;;) {
+      if (Atomics.load(this.view, PS.State) !== STARTED) return; // not started, or already over: nothing to stop
+      const pid = Atomics.load(this.view, PS.Pid);
+      if (pid !== 0) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // it ended meanwhile
+        }
+        return;
+      }
+      Atomics.wait(this.view, PS.Pid, 0, 50);
+    }
+  }
   get exitcode(): number | null {
     return Atomics.load(this.view, PS.State) === FINISHED ? Atomics.load(this.view, PS.ExitCode) : null;
   }

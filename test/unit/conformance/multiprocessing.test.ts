@@ -51,6 +51,20 @@ console.log("after", p.exitcode, p.isAlive(), f.exitcode, e.exitcode, e.name, cu
     assert.match(r.text("stderr"), /Process Process-2:\nTraceback \(most recent call last\):\n {2}File "cell 1", line 4, in fails\n[^\n]*\nRangeError: bad in child/);
   });
 
+  it("terminate() and kill() stop a running process: exitcode -15 and -9; on a process not started or over they do nothing", async () => {
+    const out = await k.stdout(`import { sleep } from "time";
+function forever() { sleep(30); }
+const t = new Process({ target: forever });
+const k9 = new Process({ target: forever });
+t.terminate();
+t.start(); k9.start();
+t.terminate(); k9.kill();
+t.join(); k9.join();
+t.terminate();
+console.log(t.exitcode, k9.exitcode, t.isAlive(), k9.isAlive());`);
+    assert.deepEqual(out, ["-15 -9 false false"]);
+  });
+
   it("waits for non-daemon processes at the end of the cell; stops daemon ones", async () => {
     const r = await k.run(`import { sleep } from "time";
 function slow(tag: string) { sleep(0.3); console.log(tag, "done"); }
