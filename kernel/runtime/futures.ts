@@ -85,8 +85,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return isDone(this.state);
   }
   running(): boolean {
-    const s = this.state;
-    return s === RUNNING || s === FINISHING;
+    return this.state === RUNNING;
   }
   cancelled(): boolean {
     const s = this.state;
@@ -167,7 +166,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         if (Atomics.compareExchange(words, at, w, (w & ~STATE_BITS) | CANCELLED_AND_NOTIFIED) === w) return false;
         continue;
       }
-      if (s !== PENDING) throw new RuntimeError(`Future in unexpected state: ${STATE_NAMES[s]}`);
+      if (s !== PENDING) throw new RuntimeError(`Future in unexpected state: ${STATE_NAMES[s === FINISHING ? RUNNING : s]}`);
       if (Atomics.compareExchange(words, at, w, (w & ~STATE_BITS) | RUNNING) === w) return true;
     }
   }
@@ -192,8 +191,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return this.toString();
   }
 
+  /** PENDING, RUNNING (a finish under way included), CANCELLED, CANCELLED_AND_NOTIFIED or FINISHED. */
   get state(): number {
-    return Atomics.load(this.words(), this.#w + F.State) & STATE_BITS;
+    const s = Atomics.load(this.words(), this.#w + F.State) & STATE_BITS;
+    return s === FINISHING ? RUNNING : s;
   }
 
   /** The arena's words, covering this future. */
