@@ -18,7 +18,7 @@ import { Future, CancelledError, InvalidStateError, TimeoutError } from "./futur
 import { ThreadPoolExecutor, ProcessPoolExecutor, BrokenExecutor, BrokenThreadPool, BrokenProcessPool } from "./executor";
 import { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./completion";
 import { Process, currentProcess, cpuCount } from "./multiprocessing";
-import { AsyncResult, Pool } from "./mpPool";
+import { AsyncResult, MapResult, Pool } from "./mpPool";
 import { ProcessError, TimeoutError as MpTimeoutError } from "./crossProcess";
 import { Queue as MpQueue } from "./mpQueue";
 
@@ -33,7 +33,7 @@ const runtime: Record<string, object> = {
     ThreadPoolExecutor, ProcessPoolExecutor, Future, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
     CancelledError, InvalidStateError, TimeoutError, BrokenExecutor, BrokenThreadPool, BrokenProcessPool,
   }),
-  multiprocessing: Object.freeze({ Process, Pool, AsyncResult, Queue: MpQueue, currentProcess, cpuCount, ProcessError, TimeoutError: MpTimeoutError }),
+  multiprocessing: Object.freeze({ Process, Pool, AsyncResult, MapResult, Queue: MpQueue, currentProcess, cpuCount, ProcessError, TimeoutError: MpTimeoutError }),
   queue: Object.freeze({ Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full }),
   sharedctypes: { Value, RawValue, Array: SharedArrayOf, RawArray },
   time: publicOf(time, ["sleep", "perfCounter", "monotonic", "time"]),

@@ -131,6 +131,41 @@ export class Pool {
     return result;
   }
 
+  /** map() that returns at once: a MapResult whose get() gives the list, in order (one task per item). */
+  mapAsync<T, R>(fn: (item: T) => R, iterable: Iterable<T>): MapResult<Awaited<R>> {
+    return new MapResult(this.each(fn, iterable, "mapAsync"));
+  }
+
+  /** starmap() that returns at once, as mapAsync() does. */
+  starmapAsync<R>(fn: (...args: never[]) => R, iterable: Iterable<Iterable<unknown>>): MapResult<Awaited<R>> {
+    this.running();
+    if (typeof fn !== "function") throw new PyTypeError("starmapAsync() needs a function");
+    return new MapResult([...iterable].map((a) => this.applyAsync(fn, [...a])));
+  }
+
+  /** fn(item) for every item, all sent now; yields each result in input order as it is ready. */
+  *imap<T, R>(fn: (item: T) => R, iterable: Iterable<T>): Generator<Awaited<R>, void, undefined> {
+    for (const r of this.each(fn, iterable, "imap")) yield r.get();
+  }
+
+  /** As imap(), but yields each result as soon as it is ready, whatever its place. */
+  *imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T>): Generator<Awaited<R>, void, undefined> {
+    const pending = this.each(fn, iterable, "imapUnordered");
+    while (pending.length > 0) {
+      const i = pending.findIndex((r) => r.ready());
+      if (i >= 0) yield pending.splice(i, 1)[0].get();
+      // no one word to sleep on for many results: a short wait on the oldest, then look at all again
+      else pending[0].wait(UNORDERED_POLL_S);
+    }
+  }
+
+  /** One applyAsync per item: the tasks of mapAsync and imap. */
+  private each<T, R>(fn: (item: T) => R, iterable: Iterable<T>, what: string): AsyncResult<Awaited<R>>[] {
+    this.running();
+    if (typeof fn !== "function") throw new PyTypeError(`${what}() needs a function`);
+    return [...iterable].map((x) => this.applyAsync(fn as (x: unknown) => R, [x]));
+  }
+
   /** fn(...args) on one of the workers, waiting for its value: Python's apply(). */
   apply<R>(fn: (...args: never[]) => R, args: unknown[] = []): Awaited<R> {
     return this.applyAsync(fn, args).get();
@@ -247,6 +282,44 @@ export class AsyncResult<R = unknown> {
   toString(): string {
     const s = Atomics.load(this[STATE], AsyncSlot.State);
     return `<AsyncResult #${this.id} ${s === AsyncState.Pending ? "pending" : s === AsyncState.Done ? "done" : "failed"}>`;
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+const UNORDERED_POLL_S = 0.005;
+
+/** The result of mapAsync(): an AsyncResult of the whole list, made of one per item. */
+export class MapResult<R = unknown> {
+  constructor(private readonly parts: AsyncResult<R>[]) {}
+
+  /** Waits (up to `timeout` seconds) for every item's task to end. */
+  wait(timeout?: number | null): void {
+    const ms = timeoutMs(timeout);
+    const deadline = performance.now() + ms;
+    for (const p of this.parts) p.wait(ms === Infinity ? null : Math.max(0, (deadline - performance.now()) / 1000));
+  }
+
+  /** The list of values, in order; the first item's exception (in input order), thrown here; TimeoutError past `timeout`. */
+  get(timeout?: number | null): R[] {
+    this.wait(timeout);
+    if (!this.ready()) throw new TimeoutError();
+    return this.parts.map((p) => p.get());
+  }
+
+  ready(): boolean {
+    return this.parts.every((p) => p.ready());
+  }
+
+  /** Whether every item's task ended without an exception; ValueError while one has not ended. */
+  successful(): boolean {
+    if (!this.ready()) throw new ValueError(`${this} not ready`);
+    return this.parts.every((p) => p.successful());
+  }
+
+  toString(): string {
+    return `<MapResult of ${this.parts.length}: ${this.parts.filter((p) => p.ready()).length} ready>`;
   }
   [inspect.custom](): string {
     return this.toString();

@@ -232,6 +232,27 @@ bad.get();`);
     assert.match(r.result.error?.traceback ?? "", /line 16, in <module>\n {4}bad\.get\(\);\n {2}File "cell \d+", line 4, in overdraw\n[^\n]*\nOverdrawn: too much: 5/);
   });
 
+  it("mapAsync and starmapAsync give the list in order; imap yields in input order, imapUnordered as results are ready; a failing item throws", async () => {
+    const out = await k.stdout(`import { Event } from "threading";
+import { sleep } from "time";
+function square(x: number) { return x * x; }
+function add(a: number, b: number) { return a + b; }
+/** The first item takes longest: in input order it comes first, as it is ready it comes last. */
+function late(x: number) { if (x === 0) sleep(1); return x; }
+function picky(x: number) { if (x === 2) throw new RangeError("no 2"); return x; }
+using pool = new Pool(2);
+const m = pool.mapAsync(square, [1, 2, 3, 4]);
+const sm = pool.starmapAsync(add, [[1, 2], [3, 4]]);
+console.log(JSON.stringify(m.get()), m.ready(), m.successful(), JSON.stringify(sm.get()));
+console.log(JSON.stringify([...pool.imap(late, [0, 1, 2, 3])]), JSON.stringify([...pool.imapUnordered(late, [0, 1, 2, 3])].slice(-1)));
+const bad = pool.mapAsync(picky, [1, 2, 3]);
+bad.wait();
+let got = ""; try { bad.get(); } catch (e) { got = (e as Error).name + ": " + (e as Error).message; }
+let fromImap = ""; try { for (const x of pool.imap(picky, [1, 2, 3])) fromImap += x; } catch (e) { fromImap += " " + (e as Error).message; }
+console.log(bad.successful(), got, fromImap);`);
+    assert.deepEqual(out, ["[1,4,9,16] true true [3,7]", "[0,1,2,3] [0]", "false RangeError: no 2 1 no 2"]);
+  });
+
   it("AsyncResult.get(timeout) throws multiprocessing's TimeoutError while the task runs; successful() is a ValueError then; terminate() kills the busy worker and fails the task", async () => {
     const out = await k.stdout(`import { TimeoutError } from "multiprocessing";
 import { TimeoutError as FuturesTimeout } from "concurrent.futures";
