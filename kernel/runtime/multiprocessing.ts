@@ -7,12 +7,15 @@ import { cpus } from "node:os";
 import { inspect } from "node:util";
 import { job, send } from "./context";
 import { PyTypeError, RuntimeError, ValueError } from "./errors";
-import { functionSpec } from "./scope";
+import { functionSpec, hereLookup } from "./scope";
+import type { TargetSpec } from "../protocol/worker";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
 import { FINISHED, NEW, P, STARTED, timeoutMs } from "./state";
 import { wait } from "./blocking";
 import { currentValues as valuesForThreads } from "./threading";
 import { forProcess } from "./crossProcess";
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 const enum PS {
   State = 0,
@@ -52,9 +55,9 @@ export class Process {
 
   start(): void {
     if (Atomics.load(this.view, PS.State) !== NEW) throw new RuntimeError("cannot start a process twice");
-    if (!this.target) throw new ValueError("a Process needs a target here (subclasses with run() are not supported across processes)");
-    const target = functionSpec(this.target, "the target");
-    const args = forProcess(this.args, "args");
+    const { target, args } = this.target
+      ? { target: functionSpec(this.target, "the target"), args: forProcess(this.args, "args") }
+      : this.subclassRun();
     Atomics.store(this.view, PS.State, STARTED);
     if (!this.daemonFlag) Atomics.add(job().programSlots, P.Live, 1);
     send({
@@ -67,6 +70,26 @@ export class Process {
       args,
       values: valuesForThreads(),
     });
+  }
+
+  /** What the process does: its target, with its args (a subclass overrides it, as in Python). */
+  run(): unknown {
+    return this.target?.(...(this.args as never[]));
+  }
+
+  /**
+   * A subclass's run() in the child: the instance's fields go as a copy, and
+   * the child makes an object of the same class (a top-level class of the
+   * notebook, so the child has it too) and calls its run().
+   */
+  private subclassRun(): { target: TargetSpec; args: unknown } {
+    const cls = this.constructor as Function;
+    if (this.run === Process.prototype.run) throw new ValueError("a Process needs a target, or a subclass that overrides run()");
+    if (!IDENT.test(cls.name) || hereLookup()(cls.name) !== cls) {
+      throw new ValueError(`${cls.name || "this Process subclass"} must be a class at the top level of a cell to run in another process (the child makes its object from it)`);
+    }
+    const fields = forProcess({ ...this, target: null }, `the fields of ${cls.name}`);
+    return { target: { name: "<lambda>", source: `(fields) => Object.assign(Object.create(${cls.name}.prototype), fields).run()` }, args: [fields] };
   }
 
   join(timeout?: number | null): void {

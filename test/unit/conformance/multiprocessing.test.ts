@@ -65,6 +65,24 @@ console.log(t.exitcode, k9.exitcode, t.isAlive(), k9.isAlive());`);
     assert.deepEqual(out, ["-15 -9 false false"]);
   });
 
+  it("runs a subclass's run() in the child, on a copy of its fields; a subclass without run() or not at top level is refused", async () => {
+    const r = await k.run(`class Greeter extends Process {
+  constructor(public greeting: string, public times: number) { super({ name: "greeter" }); }
+  override run() { for (let i = 0; i < this.times; i++) console.log(this.greeting, this.name, currentProcess().name, process.pid); }
+}
+const g = new Greeter("hi", 2);
+g.start(); g.join();
+class Idle extends Process {}
+let refused = ""; try { new Idle().start(); } catch (e) { refused = (e as Error).name; }
+function local() { class Inner extends Process { override run() {} } return new Inner(); }
+let inner = ""; try { local().start(); } catch (e) { inner = (e as Error).message.includes("top level") ? "top level" : String(e); }
+console.log(g.exitcode, g.pid !== process.pid, refused, inner);`);
+    assert.equal(r.result.status, "ok", r.result.error?.traceback);
+    const child = r.lines("stdout").filter(([t]) => t === "greeter").map(([, l]) => l.split(" ").slice(0, 3).join(" "));
+    assert.deepEqual(child, ["hi greeter greeter", "hi greeter greeter"]);
+    assert.deepEqual(r.lines("stdout").filter(([t]) => t === "MainThread").map(([, l]) => l), ["0 true ValueError top level"]);
+  });
+
   it("waits for non-daemon processes at the end of the cell; stops daemon ones", async () => {
     const r = await k.run(`import { sleep } from "time";
 function slow(tag: string) { sleep(0.3); console.log(tag, "done"); }
