@@ -18,6 +18,7 @@ import { functionSpec, hereLookup } from "./scope";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
 import { currentValues as valuesForThreads } from "./threading";
 import { forProcess, remoteError, TimeoutError } from "./crossProcess";
+import { resultHandler, type ResultCallbacks } from "./resultHandler";
 import { AsyncSlot, AsyncState, type PoolInit, type TaskMode, type TaskOutcome } from "../protocol/process";
 import type { TargetSpec } from "../protocol/worker";
 import { cpus } from "node:os";
@@ -108,11 +109,15 @@ export class Pool {
     return this.onWorkers("apply", fn, items, chunksize) as R[];
   }
 
-  /** fn(...args) on one of the workers; returns at once an AsyncResult, whose get() gives its value. */
-  applyAsync<R>(fn: (...args: never[]) => R, args: unknown[] = []): AsyncResult<Awaited<R>> {
+  /**
+   * fn(...args) on one of the workers; returns at once an AsyncResult, whose get() gives its value.
+   * `callback(value)` or `errorCallback(exception)`, if given, is called in a thread of this process.
+   */
+  applyAsync<R>(fn: (...args: never[]) => R, args: unknown[] = [], callbacks?: ResultCallbacks<Awaited<R>>): AsyncResult<Awaited<R>> {
     this.running();
     if (typeof fn !== "function") throw new PyTypeError("applyAsync() needs a function");
     if (!Array.isArray(args)) throw new PyTypeError("args must be an array");
+    const handler = resultHandler(callbacks, false);
     const encoded = forProcess(args, "args") as unknown[];
     const target = functionSpec(fn, "the function");
     const result = new AsyncResult<Awaited<R>>();
@@ -128,19 +133,26 @@ export class Pool {
       result: result.id,
       state: result[STATE].buffer as SharedArrayBuffer,
     });
+    handler?.([result]);
     return result;
   }
 
   /** map() that returns at once: a MapResult whose get() gives the list, in order (one task per item). */
-  mapAsync<T, R>(fn: (item: T) => R, iterable: Iterable<T>): MapResult<Awaited<R>> {
-    return new MapResult(this.each(fn, iterable, "mapAsync"));
+  mapAsync<T, R>(fn: (item: T) => R, iterable: Iterable<T>, callbacks?: ResultCallbacks<Awaited<R>[]>): MapResult<Awaited<R>> {
+    const handler = resultHandler(callbacks, true);
+    const parts = this.each(fn, iterable, "mapAsync");
+    handler?.(parts);
+    return new MapResult(parts);
   }
 
   /** starmap() that returns at once, as mapAsync() does. */
-  starmapAsync<R>(fn: (...args: never[]) => R, iterable: Iterable<Iterable<unknown>>): MapResult<Awaited<R>> {
+  starmapAsync<R>(fn: (...args: never[]) => R, iterable: Iterable<Iterable<unknown>>, callbacks?: ResultCallbacks<Awaited<R>[]>): MapResult<Awaited<R>> {
     this.running();
     if (typeof fn !== "function") throw new PyTypeError("starmapAsync() needs a function");
-    return new MapResult([...iterable].map((a) => this.applyAsync(fn, [...a])));
+    const handler = resultHandler(callbacks, true);
+    const parts = [...iterable].map((a) => this.applyAsync(fn, [...a]));
+    handler?.(parts);
+    return new MapResult(parts);
   }
 
   /** fn(item) for every item, all sent now; yields each result in input order as it is ready. */

@@ -56,6 +56,30 @@ console.log(bad.successful(), got, fromImap);`);
     assert.deepEqual(out, ["[1,4,9,16] true true [3,7]", "[0,1,2,3] [0]", "false RangeError: no 2 1 no 2"]);
   });
 
+  it("calls applyAsync's and mapAsync's callback with the value, or errorCallback with the exception, in a thread of the notebook's process; the cell waits for them", async () => {
+    const r = await k.run(`import { currentThread } from "threading";
+function half(x: number) { if (x % 2) throw new RangeError("odd " + x); return x / 2; }
+function show(v: unknown) { console.log("value", JSON.stringify(v), currentThread().name.startsWith("ResultHandler"), process.pid === mainPid); }
+function oops(e: Error) { console.log("error", e.name, e.message); }
+function broken(_v: unknown) { throw new TypeError("in the callback"); }
+const mainPid = process.pid;
+const pool = new Pool(2); // not \`using\`: that would terminate the pool, its tasks unfinished, at the end of the code
+pool.applyAsync(half, [8], { callback: show, errorCallback: oops });
+pool.applyAsync(half, [3], { callback: show, errorCallback: oops });
+pool.mapAsync(half, [2, 4], { callback: show });
+pool.mapAsync(half, [2, 5], { callback: show, errorCallback: oops });
+pool.applyAsync(half, [2], { callback: broken });
+let refused = ""; try { pool.applyAsync(half, [2], { callback: 42 as never }); } catch (e) { refused = (e as Error).name; }
+pool.close();
+pool.join();
+console.log("main done", refused);`);
+    assert.equal(r.result.status, "ok", r.result.error?.traceback);
+    const handled = r.lines("stdout").filter(([t]) => t.startsWith("ResultHandler")).map(([, l]) => l).sort();
+    assert.deepEqual(handled, ["error RangeError odd 3", "error RangeError odd 5", "value 4 true true", "value [1,2] true true"]);
+    assert.deepEqual(r.lines("stdout").filter(([t]) => t === "MainThread").map(([, l]) => l), ["main done TypeError"]);
+    assert.match(r.text("stderr"), /Exception in thread ResultHandler-\d+:\nTraceback[\s\S]*TypeError: in the callback/);
+  });
+
   it("AsyncResult.get(timeout) throws multiprocessing's TimeoutError while the task runs; successful() is a ValueError then; terminate() kills the busy worker and fails the task", async () => {
     const out = await k.stdout(`import { TimeoutError } from "multiprocessing";
 import { TimeoutError as FuturesTimeout } from "concurrent.futures";
