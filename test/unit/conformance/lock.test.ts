@@ -110,11 +110,6 @@ describe("conformance: Lock, RLock (CPython lock_tests)", function () {
       it("using _ = lock.hold() releases at the end of the block, even when it throws (test_with)", async () => {
         const r = await cell(k, `
           const lock = new ${kind}();
-          function otherCanTake(l: any): boolean {
-            const got = new Value("i", -1);
-            inThread((l: any, got: Value) => { const ok = l.acquire(false); got.value = ok ? 1 : 0; if (ok) l.release(); }, l, got);
-            return got.value === 1;
-          }
           {
             using _ = lock.hold();
             report("inside", otherCanTake(lock));
@@ -269,11 +264,6 @@ describe("conformance: Lock, RLock (CPython lock_tests)", function () {
       it("keeps other threads out until every level is released (recursion levels)", async () => {
         const r = await cell(k, `
           const lock = new ${kind}();
-          function otherCanTake(l: any): boolean {
-            const got = new Value("i", -1);
-            inThread((l: any, got: Value) => { const ok = l.acquire(false); got.value = ok ? 1 : 0; if (ok) l.release(); }, l, got);
-            return got.value === 1;
-          }
           lock.acquire(); lock.acquire(); lock.acquire();
           const seen = [];
           for (let level = 3; level > 0; level--) {
