@@ -10,11 +10,11 @@
 import { Worker } from "node:worker_threads";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { Kernel } from "../../kernel/kernel";
+import type { Kernel } from "../../kernel/kernel";
 import type { WorkerPool } from "../../kernel/pool";
+import { BenchKernel } from "./cells";
 
 const root = __dirname.slice(0, __dirname.lastIndexOf("/out/"));
-const THREAD_ENTRY = join(root, "out", "thread.js");
 const N = 20_000;
 const ROUNDS = 5_000;
 const WORKERS = 2;
@@ -101,15 +101,8 @@ async function main(): Promise<void> {
   const libs = libraries();
   const py = cpythonQueue();
   const raw = await rawWorkerBytes();
-  const kernel = new Kernel(THREAD_ENTRY);
-  let execId = 0;
-  const run = async (source: string) => {
-    let out = "";
-    const r = await kernel.run({ execId: ++execId, cellLabel: `cell ${execId}`, source }, (recs) => recs.forEach((x) => (out += x.text)));
-    if (r.status !== "ok") throw new Error(`bench cell failed: ${JSON.stringify(r)}`);
-    return Object.assign({}, ...out.trim().split("\n").map((l) => JSON.parse(l))) as Record<string, number>;
-  };
-  const ours = await run(`
+  const kernel = new BenchKernel();
+  const ours = await kernel.numbers(`
     import { ThreadPoolExecutor } from "concurrent.futures";
     import { Thread, Barrier } from "threading";
     import { Queue } from "queue";
@@ -146,7 +139,7 @@ async function main(): Promise<void> {
     const queue = Math.min(...rounds);
     const queueFirst = rounds[0];
     console.log(JSON.stringify({ throughput, roundTrip, queue, queueFirst }));`);
-  const perThread = await idleThreadMemory(kernel);
+  const perThread = await idleThreadMemory(kernel.kernel);
   await kernel.dispose();
 
   const fmt = (n: number, d = 1) => n.toFixed(d).padStart(10);

@@ -4,10 +4,7 @@
 //   Thread start+join (warm) : empty target, measured inside a cell         target ≤ 1/5 of a raw Worker start
 // Run: npm run bench
 import { Worker } from "node:worker_threads";
-import { join } from "node:path";
-import { Kernel } from "../../kernel/kernel";
-
-const THREAD_ENTRY = join(__dirname, "..", "..", "thread.js");
+import { BenchKernel } from "./cells";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,14 +27,8 @@ async function main(): Promise<void> {
   const rawMs = median(raw.map(([s]) => s));
   const rawJoinMs = median(raw.map(([, j]) => j));
 
-  const kernel = new Kernel(THREAD_ENTRY);
-  let execId = 0;
-  const run = async (source: string) => {
-    let out = "";
-    const r = await kernel.run({ execId: ++execId, cellLabel: `cell ${execId}`, source }, (recs) => recs.forEach((x) => (out += x.text)));
-    if (r.status !== "ok") throw new Error(`bench cell failed: ${JSON.stringify(r)}`);
-    return out;
-  };
+  const kernel = new BenchKernel();
+  const run = (source: string) => kernel.run(source);
   for (let i = 0; i < 10; i++) await run(`console.log(1)`); // warm
   const cell: number[] = [];
   const rerun: number[] = [];

@@ -8,9 +8,7 @@ import { fork } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Kernel } from "../../kernel/kernel";
-
-const THREAD_ENTRY = join(__dirname, "..", "..", "thread.js");
+import { BenchKernel } from "./cells";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,47 +33,37 @@ async function main(): Promise<void> {
   for (let i = 0; i < 10; i++) raw.push(await rawProcess(script));
   const rawMs = median(raw);
 
-  const kernel = new Kernel(THREAD_ENTRY);
-  let out = "";
-  const r = await kernel.run(
+  const kernel = new BenchKernel();
+  const ours = (await kernel.numbers(`
+    import { ProcessPoolExecutor } from "concurrent.futures";
+    import { Pool } from "multiprocessing";
+    import { perfCounter } from "time";
+    function tiny(x: number) { return x + 1; }
+    const ms = (t: number) => (perfCounter() - t) * 1000;
+    let t = perfCounter();
+    let first = 0, again = Infinity;
     {
-      execId: 1,
-      cellLabel: "bench",
-      source: `
-        import { ProcessPoolExecutor } from "concurrent.futures";
-        import { Pool } from "multiprocessing";
-        import { perfCounter } from "time";
-        function tiny(x: number) { return x + 1; }
-        const ms = (t: number) => (perfCounter() - t) * 1000;
-        let t = perfCounter();
-        let first = 0, again = Infinity;
-        {
-          using pool = new Pool(2);
-          t = perfCounter();
-          pool.map(tiny, [1, 2, 3, 4]);
-          first = ms(t);
-          for (let i = 0; i < 5; i++) {
-            t = perfCounter();
-            pool.map(tiny, [1, 2, 3, 4]);
-            again = Math.min(again, ms(t));
-          }
-        }
-        let roundTrip = 0;
-        {
-          using ex = new ProcessPoolExecutor({ maxWorkers: 2 });
-          ex.submit(tiny, 0).result(); // its first worker starts
-          const N = 50;
-          t = perfCounter();
-          for (let i = 0; i < N; i++) ex.submit(tiny, i).result();
-          roundTrip = ms(t) / N;
-        }
-        console.log(JSON.stringify({ first, again, roundTrip }));`,
-    },
-    (recs) => recs.forEach((x) => (out += x.text)),
-  );
+      using pool = new Pool(2);
+      t = perfCounter();
+      pool.map(tiny, [1, 2, 3, 4]);
+      first = ms(t);
+      for (let i = 0; i < 5; i++) {
+        t = perfCounter();
+        pool.map(tiny, [1, 2, 3, 4]);
+        again = Math.min(again, ms(t));
+      }
+    }
+    let roundTrip = 0;
+    {
+      using ex = new ProcessPoolExecutor({ maxWorkers: 2 });
+      ex.submit(tiny, 0).result(); // its first worker starts
+      const N = 50;
+      t = perfCounter();
+      for (let i = 0; i < N; i++) ex.submit(tiny, i).result();
+      roundTrip = ms(t) / N;
+    }
+    console.log(JSON.stringify({ first, again, roundTrip }));`)) as { first: number; again: number; roundTrip: number };
   await kernel.dispose();
-  if (r.status !== "ok") throw new Error(`bench cell failed: ${JSON.stringify(r)}`);
-  const ours = JSON.parse(out.trim().split("\n").at(-1)!) as { first: number; again: number; roundTrip: number };
 
   console.log(`baseline: a raw Node child process, forked until it answers, median of ${raw.length}: ${rawMs.toFixed(1)} ms\n`);
   const row = (name: string, ms: number, target: number | null) =>

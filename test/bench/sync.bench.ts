@@ -5,10 +5,7 @@
 // Run: npm run bench
 import { Worker } from "node:worker_threads";
 import { execFileSync } from "node:child_process";
-import { join } from "node:path";
-import { Kernel } from "../../kernel/kernel";
-
-const THREAD_ENTRY = join(__dirname, "..", "..", "thread.js");
+import { BenchKernel } from "./cells";
 const ROUNDS = 20_000;
 
 /** Two raw workers bouncing a value through Atomics.wait/notify: the floor for any hand-off. */
@@ -76,16 +73,8 @@ print(json.dumps({"uncontended": uncontended, "handoff": handoff, "event": lat[l
 async function main(): Promise<void> {
   const raw = await rawPingPong(ROUNDS);
   const py = cpython();
-  const kernel = new Kernel(THREAD_ENTRY);
-  let execId = 0;
-  const run = async (source: string) => {
-    let out = "";
-    const r = await kernel.run({ execId: ++execId, cellLabel: `cell ${execId}`, source }, (recs) => recs.forEach((x) => (out += x.text)));
-    if (r.status !== "ok") throw new Error(`bench cell failed: ${JSON.stringify(r)}`);
-    // every line a JSON object (one per thread that reports): merge them
-    return Object.assign({}, ...out.trim().split("\n").map((l) => JSON.parse(l))) as Record<string, number>;
-  };
-  const ours = await run(`
+  const kernel = new BenchKernel();
+  const ours = await kernel.numbers(`
     import { Lock, Semaphore, Event, Thread } from "threading";
     import { perfCounter } from "time";
     const N = ${ROUNDS};
@@ -122,13 +111,8 @@ async function main(): Promise<void> {
     function two() { using _b = b.hold(); both.wait(); using _x = ${second}.hold(); }
     const t1 = new Thread({ target: one }), t2 = new Thread({ target: two });
     t1.start(); t2.start(); t1.join(); t2.join();`;
-  const timed = async (source: string) => {
-    const t0 = performance.now();
-    const r = await kernel.run({ execId: ++execId, cellLabel: `cell ${execId}`, source }, () => {});
-    return { ms: performance.now() - t0, status: r.status, name: r.error?.name };
-  };
-  const fine = await timed(inversion("c")); // one waits for b until two is done: no cycle
-  const dead = await timed(inversion("a"));
+  const fine = await kernel.timed(inversion("c")); // one waits for b until two is done: no cycle
+  const dead = await kernel.timed(inversion("a"));
   await kernel.dispose();
   const row = (name: string, us: number | undefined, base: string, target: string, ok: boolean | null) =>
     console.log(`${name.padEnd(40)} ${us === undefined ? "n/a".padStart(9) : us.toFixed(3).padStart(9)} µs  ${base.padEnd(44)} ${target.padEnd(30)} ${ok === null ? "" : ok ? "ok" : "MISSED"}`);
