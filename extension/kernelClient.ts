@@ -7,9 +7,11 @@ import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import {
   isKernelMessage,
+  KERNEL_OPTIONS_ENV,
   type CellError,
   type CellResult,
   type HostMessage,
+  type KernelOptions,
   type OutputRecord,
 } from "../kernel/protocol/messages";
 import {
@@ -24,6 +26,8 @@ export interface KernelClientOptions {
   /** The bundled kernel program, out/kernel.js. */
   kernelPath: string;
   cwd?: string;
+  /** The learner's limits (settings), passed to the kernel process at start. */
+  kernelOptions?: KernelOptions;
   /** Where the process's own stdout/stderr and lifecycle notes go, a line at a time. */
   log: (line: string) => void;
   startTimeoutMs?: number;
@@ -107,6 +111,7 @@ export class KernelClient {
       cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       execArgv: ["--max-old-space-size=4096"],
+      env: { ...process.env, [KERNEL_OPTIONS_ENV]: JSON.stringify(options.kernelOptions ?? {}) },
       serialization: "advanced",
     });
     const tag = `kernel ${this.child.pid ?? "?"}`;

@@ -4,6 +4,7 @@
 import * as vscode from "vscode";
 import { CONTROLLER_ID, ConcnbController, NOTEBOOK_TYPE } from "./controller";
 import { NotebookSession } from "./notebookSession";
+import { kernelOptionsFromSettings } from "./settings";
 
 export const RESTART_COMMAND = "concnb.restartKernel";
 const SELECT_WAIT_MS = 5000;
@@ -113,6 +114,7 @@ export class NotebookKernels implements vscode.Disposable {
     if (!session) {
       session = new NotebookSession(notebook, this.controller.controller, {
         kernelPath: this.kernelPath,
+        kernelOptions: kernelOptionsFromSettings,
         log: (line) => this.log(line),
       });
       this.sessions.set(key(notebook), session);

@@ -3,7 +3,7 @@
 // after a death or a restart), its serial execution queue and its execution order.
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { CellError, CellResult, OutputRecord } from "../kernel/protocol/messages";
+import type { CellError, CellResult, KernelOptions, OutputRecord } from "../kernel/protocol/messages";
 import { ExecutionQueue } from "./executionQueue";
 import { KernelClient, type KernelExit, type KernelRun } from "./kernelClient";
 import { errorForDisplay, errorOfResult, extensionError, interruptedBeforeStart, kernelRestartedError } from "./kernelErrors";
@@ -16,6 +16,8 @@ const OUTPUT_BATCH_MS = 50;
 
 export interface SessionOptions {
   kernelPath: string;
+  /** The learner's limits as the settings say now: read at each kernel start. */
+  kernelOptions: () => KernelOptions;
   log: (line: string) => void;
 }
 
@@ -207,6 +209,7 @@ export class NotebookSession {
       kernelPath: this.options.kernelPath,
       cwd: this.notebook.uri.scheme === "file" ? path.dirname(this.notebook.uri.fsPath) : undefined,
       log: this.options.log,
+      kernelOptions: this.options.kernelOptions(),
     });
     this.log(`started kernel ${kernel.pid}`);
     this.ran.clear(); // a new kernel has run none of the cells

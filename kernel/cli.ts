@@ -2,16 +2,19 @@
 // same kernel as VS Code, in this process, cell by cell.
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
-import type { CellResult, OutputRecord } from "./protocol/messages";
+import type { CellResult, KernelOptions, OutputRecord } from "./protocol/messages";
 import { parseConcnb } from "./protocol/format";
 import { Kernel } from "./kernel";
 
-const USAGE = `usage: concnb run FILE [--json] [--timeout SECONDS]
+const USAGE = `usage: concnb run FILE [--json] [--timeout SECONDS] [--max-lines N] [--max-threads N] [--memory-mb N]
 
 Runs a .concnb notebook cell by cell (or a .ts file as one program) on real
 threads and prints each cell's output, every line marked with its thread.
   --json            print one JSON document: { "cells": [...] }
   --timeout S       stop a cell that runs longer than S seconds (status "timeout")
+  --max-lines N     lines of output a cell keeps before it leaves the middle out
+  --max-threads N   live threads a program may have (start() past it raises RuntimeError)
+  --memory-mb N     memory the kernel's threads may use in all, typed arrays included
 Exit status: 0 when every cell is ok (or ends with the error its metadata
 "expectError" names: a lesson's deadlock, say), 1 otherwise, 2 for a usage error.`;
 
@@ -40,9 +43,16 @@ function parseArgs(argv: string[]) {
   let file: string | undefined;
   let json = false;
   let timeout: number | undefined;
+  const options: KernelOptions = {};
+  const limits = { "--max-lines": "outputLineLimit", "--max-threads": "maxThreads", "--memory-mb": "memoryBudgetMb" } as const;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === "--json") json = true;
+    else if (a in limits) {
+      const n = Number(rest[++i]);
+      if (!Number.isInteger(n) || n <= 0) fail(`${a} takes a positive whole number`);
+      options[limits[a as keyof typeof limits]] = n;
+    }
     else if (a === "--timeout") {
       timeout = Number(rest[++i]);
       if (!Number.isFinite(timeout) || timeout <= 0) fail("--timeout takes a positive number of seconds");
@@ -51,7 +61,7 @@ function parseArgs(argv: string[]) {
     else fail(`unexpected argument '${a}'`);
   }
   if (!file) fail("no file given");
-  return { file, json, timeout };
+  return { file, json, timeout, options };
 }
 
 /** The code cells to run, each with the index VS Code shows (1-based, Markdown cells counted). */
@@ -89,9 +99,9 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 async function main(): Promise<void> {
-  const { file, json, timeout } = parseArgs(process.argv.slice(2));
+  const { file, json, timeout, options } = parseArgs(process.argv.slice(2));
   const cells = cellsOf(file);
-  const kernel = new Kernel();
+  const kernel = new Kernel(options);
   const reports: CellReport[] = [];
   let execId = 0;
   for (const cell of cells) {

@@ -1,7 +1,7 @@
 // The kernel: one notebook's state (the definitions and values of the cells
 // it has run) and the runs of its cells, one at a time. The kernel process,
 // the CLI and the tests all drive this same class.
-import type { CellResult, OutputRecord, RunRequest } from "./protocol/messages";
+import type { CellResult, KernelOptions, OutputRecord, RunRequest } from "./protocol/messages";
 import type { ChainLink } from "./protocol/worker";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
 import { WorkerPool } from "./pool";
@@ -21,7 +21,11 @@ export class Kernel {
   /** Re-running an unchanged cell, the most common thing a learner does, skips compiling. */
   private readonly compiled = new Map<string, CompiledCell>();
 
-  constructor(threadEntry?: string) {
+  constructor(
+    /** The learner's limits; see KernelOptions. */
+    readonly options: KernelOptions = {},
+    threadEntry?: string,
+  ) {
     this.pool = new WorkerPool(threadEntry);
   }
 

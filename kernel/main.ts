@@ -1,11 +1,11 @@
 // The kernel process (one per open notebook): it speaks the protocol over
 // Node's IPC channel and runs cells on its own worker threads, so nothing a
 // cell does can freeze or crash the extension host.
-import { isHostMessage, type KernelMessage } from "./protocol/messages";
+import { isHostMessage, kernelOptionsFromEnv, type KernelMessage } from "./protocol/messages";
 import { Kernel } from "./kernel";
 
 const send = (m: KernelMessage) => process.send?.(m);
-const kernel = new Kernel();
+const kernel = new Kernel(kernelOptionsFromEnv(process.env));
 
 process.on("message", (m: unknown) => {
   if (!isHostMessage(m)) return;

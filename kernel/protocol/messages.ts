@@ -27,6 +27,39 @@ export interface CellResult {
   error?: CellError;
 }
 
+/**
+ * The learner's limits for one kernel (VS Code settings, `concnb run` flags). A field left out takes
+ * the kernel's default; the kernel process gets them at start, in CONCNB_KERNEL_OPTIONS (JSON).
+ */
+export interface KernelOptions {
+  /** Lines of output a cell keeps (head and tail) before it leaves the middle out: `concnb.outputLineLimit`. */
+  outputLineLimit?: number;
+  /** Live threads a program may have at once; start() past it raises RuntimeError: `concnb.maxThreads`. */
+  maxThreads?: number;
+  /** Memory (MB) the kernel's threads may use in all, typed arrays included: `concnb.memoryBudgetMb`. */
+  memoryBudgetMb?: number;
+}
+
+/** The environment variable that carries KernelOptions to the kernel process. */
+export const KERNEL_OPTIONS_ENV = "CONCNB_KERNEL_OPTIONS";
+
+/** KernelOptions from the kernel process's environment; anything malformed is left to the defaults. */
+export function kernelOptionsFromEnv(env: NodeJS.ProcessEnv): KernelOptions {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(env[KERNEL_OPTIONS_ENV] ?? "{}");
+  } catch {
+    return {};
+  }
+  const out: KernelOptions = {};
+  if (typeof raw !== "object" || raw === null) return out;
+  for (const key of ["outputLineLimit", "maxThreads", "memoryBudgetMb"] as const) {
+    const v = (raw as Record<string, unknown>)[key];
+    if (typeof v === "number" && Number.isFinite(v) && v > 0) out[key] = Math.floor(v);
+  }
+  return out;
+}
+
 /** What the kernel needs to run one code cell. */
 export interface RunRequest {
   /** Unique per kernel; every message about this run carries it. */

@@ -8,7 +8,7 @@ import { Kernel } from "../../kernel/kernel";
 const THREAD_ENTRY = join(__dirname, "..", "..", "thread.js");
 
 export class BenchKernel {
-  readonly kernel = new Kernel(THREAD_ENTRY);
+  readonly kernel = new Kernel({}, THREAD_ENTRY);
   private execId = 0;
 
   /** Runs a cell that must end ok; resolves with what it wrote to stdout. */

@@ -15,7 +15,7 @@ export interface Ran {
 }
 
 export class TestKernel {
-  readonly kernel = new Kernel(THREAD_ENTRY);
+  readonly kernel = new Kernel({}, THREAD_ENTRY);
   private execId = 0;
   private cell = 0;
 
