@@ -1,7 +1,7 @@
 // Runs cells on a real Kernel (real worker threads) and collects what they wrote.
 import { join, sep } from "node:path";
 import { Kernel } from "../../../kernel/kernel";
-import type { CellResult, OutputRecord } from "../../../kernel/protocol/messages";
+import type { CellResult, KernelOptions, OutputRecord } from "../../../kernel/protocol/messages";
 
 /** The thread entry, built at the top of out/ (tests are bundled under out/test/unit/, at any depth). */
 export const THREAD_ENTRY = join(__dirname.slice(0, __dirname.lastIndexOf(`${sep}out${sep}`) + 5), "thread.js");
@@ -15,7 +15,10 @@ export interface Ran {
 }
 
 export class TestKernel {
-  readonly kernel = new Kernel({}, THREAD_ENTRY);
+  readonly kernel: Kernel;
+  constructor(options: KernelOptions = {}) {
+    this.kernel = new Kernel(options, THREAD_ENTRY);
+  }
   private execId = 0;
   private cell = 0;
 
