@@ -1,10 +1,14 @@
-// `concnb run FILE [--json] [--timeout S]`: the headless runner. It runs the
-// same kernel as VS Code, in this process, cell by cell.
+// `concnb run FILE [--json] [--timeout S] ...`: the headless runner. It runs
+// the same kernel as VS Code, as VS Code does: in a process of its own
+// (kernel/main), so a cell stuck where no interrupt reaches (a blocking system
+// call in a thread) can still be ended by killing that process, and the
+// runner always exits.
 import { readFileSync } from "node:fs";
-import { basename, extname } from "node:path";
+import { basename, extname, join } from "node:path";
 import type { CellResult, KernelOptions, OutputRecord } from "./protocol/messages";
 import { parseConcnb } from "./protocol/format";
-import { Kernel } from "./kernel";
+import { KernelClient, type KernelRun } from "./client/kernelClient";
+import { ThreadMarks } from "./cliMarks";
 
 const USAGE = `usage: concnb run FILE [--json] [--timeout SECONDS] [--max-lines N] [--max-threads N] [--memory-mb N]
 
@@ -15,8 +19,13 @@ threads and prints each cell's output, every line marked with its thread.
   --max-lines N     lines of output a cell keeps before it leaves the middle out
   --max-threads N   live threads a program may have (start() past it raises RuntimeError)
   --memory-mb N     memory the kernel's threads may use in all, typed arrays included
+Ctrl+C stops the running cell (a second one stops the runner).
 Exit status: 0 when every cell is ok (or ends with the error its metadata
-"expectError" names: a lesson's deadlock, say), 1 otherwise, 2 for a usage error.`;
+"expectError" names: a lesson's deadlock, say), 1 otherwise (a file that cannot
+be run is an error too), 2 for a usage error.`;
+
+/** How long a stopped cell may take to end before its kernel process is killed: the runner exits within 2 s. */
+const STOP_GRACE_MS = 1000;
 
 interface CellReport extends CellResult {
   index: number;
@@ -25,12 +34,25 @@ interface CellReport extends CellResult {
   expectError?: string;
 }
 
+interface Cell {
+  index: number;
+  label: string;
+  source: string;
+  expectError?: string;
+}
+
 /** A cell is as it should be when it is ok, or when it fails with the error its lesson says it does. */
 const asExpected = (r: CellReport) => r.status === "ok" || (r.expectError !== undefined && r.status === "error" && r.error?.name === r.expectError);
 
-function fail(message: string): never {
+function usage(message: string): never {
   process.stderr.write(`concnb: ${message}\n\n${USAGE}\n`);
   process.exit(2);
+}
+
+/** The file cannot be run: say why, and exit 1 without running any of it. */
+function refuse(message: string): never {
+  process.stderr.write(`concnb: ${message}\n`);
+  process.exit(1);
 }
 
 function parseArgs(argv: string[]) {
@@ -39,7 +61,7 @@ function parseArgs(argv: string[]) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  if (command !== "run") fail(command ? `unknown command '${command}'` : "no command given");
+  if (command !== "run") usage(command ? `unknown command '${command}'` : "no command given");
   let file: string | undefined;
   let json = false;
   let timeout: number | undefined;
@@ -50,44 +72,53 @@ function parseArgs(argv: string[]) {
     if (a === "--json") json = true;
     else if (a in limits) {
       const n = Number(rest[++i]);
-      if (!Number.isInteger(n) || n <= 0) fail(`${a} takes a positive whole number`);
+      if (!Number.isInteger(n) || n <= 0) usage(`${a} takes a positive whole number`);
       options[limits[a as keyof typeof limits]] = n;
-    }
-    else if (a === "--timeout") {
+    } else if (a === "--timeout") {
       timeout = Number(rest[++i]);
-      if (!Number.isFinite(timeout) || timeout <= 0) fail("--timeout takes a positive number of seconds");
-    } else if (a.startsWith("--")) fail(`unknown option '${a}'`);
+      if (!Number.isFinite(timeout) || timeout <= 0) usage("--timeout takes a positive number of seconds");
+    } else if (a.startsWith("--")) usage(`unknown option '${a}'`);
     else if (file === undefined) file = a;
-    else fail(`unexpected argument '${a}'`);
+    else usage(`unexpected argument '${a}'`);
   }
-  if (!file) fail("no file given");
+  if (!file) usage("no file given");
   return { file, json, timeout, options };
 }
 
-/** The code cells to run, each with the index VS Code shows (1-based, Markdown cells counted). */
-function cellsOf(file: string): Array<{ index: number; label: string; source: string; expectError?: string }> {
-  let text: string;
+/** The file's text, or a refusal that says plainly what is wrong with it. */
+function textOf(file: string): string {
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (e) {
-    fail(`cannot read ${file}: ${(e as Error).message}`);
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "ENOENT") refuse(`${file}: no such file`);
+    if (err.code === "EISDIR") refuse(`${file} is a folder, not a notebook`);
+    refuse(`cannot read ${file}: ${err.message}`);
   }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) refuse(`${file} is not a text file (a zero byte at offset ${nul}): a notebook is UTF-8 text`);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    refuse(`${file} is not UTF-8 text: a notebook is UTF-8 text`);
+  }
+}
+
+/** The code cells to run, each with the index VS Code shows (1-based, Markdown cells counted). */
+function cellsOf(file: string): Cell[] {
+  const text = textOf(file);
   if (extname(file) === ".ts") return [{ index: 1, label: basename(file), source: text }];
   const doc = parseConcnb(text);
-  for (const p of doc.problems) process.stderr.write(`concnb: ${file}:${p.line}: ${p.message} (left as it is, not run)\n`);
+  if (doc.problems.length > 0) {
+    for (const p of doc.problems) process.stderr.write(`concnb: ${file}:${p.line}: ${p.message}\n`);
+    refuse(`${file} was not run: fix the file first (VS Code opens it, shows the problem and keeps every byte)`);
+  }
   return doc.cells.flatMap((c, i) => {
     if (c.kind !== "code") return [];
     const expect = c.metadata?.expectError;
     return [{ index: i + 1, label: `cell ${i + 1}`, source: c.source, ...(typeof expect === "string" ? { expectError: expect } : {}) }];
   });
-}
-
-function mark(records: OutputRecord[]): void {
-  for (const r of records) {
-    const lines = r.text.endsWith("\n") ? r.text.slice(0, -1).split("\n") : r.text.split("\n");
-    const text = lines.map((l) => `[${r.thread}] ${l}\n`).join("");
-    (r.stream === "stderr" ? process.stderr : process.stdout).write(text);
-  }
 }
 
 // `concnb run lesson.concnb | head`: a reader that stops early is not an error of ours
@@ -101,19 +132,51 @@ for (const stream of [process.stdout, process.stderr]) {
 async function main(): Promise<void> {
   const { file, json, timeout, options } = parseArgs(process.argv.slice(2));
   const cells = cellsOf(file);
-  const kernel = new Kernel(options);
+  const debug = process.env.CONCNB_DEBUG ? (l: string) => process.stderr.write(`concnb: ${l}\n`) : () => {};
+  const kernel = new KernelClient({
+    kernelPath: join(__dirname, "kernel.js"),
+    cwd: process.cwd(),
+    log: debug,
+    kernelOptions: options,
+    interruptGraceMs: STOP_GRACE_MS,
+    shutdownGraceMs: STOP_GRACE_MS,
+  });
+  const marks = new ThreadMarks((stream, text) => (stream === "stderr" ? process.stderr : process.stdout).write(text));
+  let running: KernelRun | undefined;
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    if (++interrupts > 1 || !running) process.exit(130);
+    running.interrupt();
+  });
+  // a cell's time limit counts from its run, not from the kernel's start
+  if (!(await kernel.started)) {
+    const exit = await kernel.exited;
+    refuse(`the kernel process did not start (exit code ${exit.code}, signal ${exit.signal}): ${exit.stderrTail.join("\n")}`);
+  }
   const reports: CellReport[] = [];
-  let execId = 0;
   for (const cell of cells) {
-    const id = ++execId;
+    if (!kernel.alive) {
+      reports.push({ index: cell.index, status: "error", durationMs: 0, outputs: [], error: { name: "NotRun", message: "an earlier cell's kernel was stopped: this cell was not run" } });
+      if (!json) process.stdout.write(`✗ ${cell.label}: not run (the kernel was stopped)\n`);
+      continue;
+    }
     const outputs: OutputRecord[] = [];
     if (!json) process.stdout.write(`── ${cell.label} ${"─".repeat(Math.max(0, 60 - cell.label.length))}\n`);
-    const timer = timeout ? setTimeout(() => kernel.interrupt(id, "timeout"), timeout * 1000) : undefined;
-    const result = await kernel.run({ execId: id, cellLabel: cell.label, source: cell.source }, (records) => {
-      outputs.push(...records);
-      if (!json) mark(records);
+    const run = kernel.run(cell.label, cell.source, (records) => {
+      // never spread: a batch can be long
+      for (const r of records) outputs.push(r);
+      if (!json) marks.add(records);
     });
+    running = run;
+    const timer = timeout ? setTimeout(() => run.interrupt("timeout"), timeout * 1000) : undefined;
+    let result = await run.result;
+    running = undefined;
     clearTimeout(timer);
+    if (kernel.killedAfterInterrupt) {
+      const why = `it did not end within ${STOP_GRACE_MS / 1000} s of being stopped (a thread stuck in a blocking system call?), so its kernel process was killed`;
+      result = { status: timeout && result.durationMs >= timeout * 1000 ? "timeout" : "interrupted", durationMs: result.durationMs, error: { name: "KernelKilled", message: why } };
+    }
+    if (!json) marks.endLines();
     const report: CellReport = { index: cell.index, ...result, outputs, ...(cell.expectError ? { expectError: cell.expectError } : {}) };
     reports.push(report);
     if (!json) {
@@ -122,7 +185,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${asExpected(report) ? "✓" : "✗"} ${cell.label}: ${status} in ${Math.round(result.durationMs)} ms\n`);
     }
   }
-  await kernel.dispose();
+  await kernel.shutdown();
   if (json) {
     process.stdout.write(
       JSON.stringify(

@@ -6,6 +6,7 @@ import type { ChainLink } from "./protocol/worker";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
 import { WorkerPool } from "./pool";
 import { Program } from "./program";
+import { DEFAULT_OUTPUT_LINES, outputFileFor } from "./output";
 import { QueueStore } from "./mpQueues";
 
 export class Kernel {
@@ -18,6 +19,11 @@ export class Kernel {
   private programSeq = 0;
   private current: { execId: number; program: Program | null; stopped: "interrupted" | "timeout" | null } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * True while whoever takes the output (the IPC channel to VS Code, the terminal) is behind: programs
+   * then leave their threads' output rings to fill, and the writing threads block (back-pressure).
+   */
+  outputBlocked: () => boolean = () => false;
   /** Re-running an unchanged cell, the most common thing a learner does, skips compiling. */
   private readonly compiled = new Map<string, CompiledCell>();
 
@@ -68,7 +74,15 @@ export class Kernel {
       if (this.current.stopped) return { status: this.current.stopped, durationMs: since(startedAt) };
       const program = new Program(
         this.pool,
-        { programId: ++this.programSeq, full: compiled.full, defs: compiled.defs, chain: this.chain, queues: this.queues },
+        {
+          programId: ++this.programSeq,
+          full: compiled.full,
+          defs: compiled.defs,
+          chain: this.chain,
+          queues: this.queues,
+          outputLimit: { lines: this.options.outputLineLimit ?? DEFAULT_OUTPUT_LINES, file: outputFileFor(req.cellLabel, this.programSeq) },
+          outputBlocked: () => this.outputBlocked(),
+        },
         onRecords,
       );
       this.current.program = program;

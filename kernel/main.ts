@@ -4,8 +4,18 @@
 import { isHostMessage, kernelOptionsFromEnv, type KernelMessage } from "./protocol/messages";
 import { Kernel } from "./kernel";
 
-const send = (m: KernelMessage) => process.send?.(m);
+/** Output sent to the host and not yet taken by the channel: past OUTPUT_IN_FLIGHT the threads' writes wait. */
+let inFlight = 0;
+const OUTPUT_IN_FLIGHT = 8 << 20;
+const send = (m: KernelMessage) => {
+  if (m.type !== "output") return process.send?.(m);
+  let size = 0;
+  for (const r of m.records) size += r.text.length;
+  inFlight += size;
+  process.send?.(m, undefined, {}, () => (inFlight -= size));
+};
 const kernel = new Kernel(kernelOptionsFromEnv(process.env));
+kernel.outputBlocked = () => inFlight > OUTPUT_IN_FLIGHT;
 
 process.on("message", (m: unknown) => {
   if (!isHostMessage(m)) return;
@@ -18,7 +28,7 @@ process.on("message", (m: unknown) => {
       );
       break;
     case "interrupt":
-      kernel.interrupt(m.execId);
+      kernel.interrupt(m.execId, m.status ?? "interrupted");
       break;
     case "shutdown":
       void kernel.dispose().finally(() => process.exit(0));

@@ -9,6 +9,7 @@ import type { FromWorker, ModuleExports, ToWorker, WorkerBoot } from "./protocol
 import { G } from "./runtime/state";
 import { newArena } from "./runtime/arena";
 import type { ObjectRegistry } from "./deadlock";
+import { newOutputRing, RingReader } from "./protocol/outputRing";
 
 export interface Owner {
   onMessage(w: PoolWorker, m: FromWorker): void;
@@ -32,6 +33,8 @@ export class PoolWorker {
     readonly out: MessagePort,
     private readonly rpcPort: MessagePort,
     private readonly rpcFlag: Int32Array,
+    /** What the worker's threads print (protocol/outputRing): its owner reads it. */
+    readonly ring: RingReader,
   ) {}
 
   post(m: ToWorker): void {
@@ -191,7 +194,8 @@ export class WorkerPool {
     const out = new MessageChannel();
     const rpc = new MessageChannel();
     const rpcFlag = new SharedArrayBuffer(4);
-    const boot: WorkerBoot = { global: this.global, arena: this.arena, rpcFlag, rpcPort: rpc.port2, outPort: out.port2 };
+    const outRing = newOutputRing();
+    const boot: WorkerBoot = { global: this.global, arena: this.arena, rpcFlag, rpcPort: rpc.port2, outPort: out.port2, outRing };
     const worker = new Worker(this.entry, {
       workerData: boot,
       transferList: [rpc.port2, out.port2],
@@ -199,7 +203,7 @@ export class WorkerPool {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
-    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag));
+    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new RingReader(outRing));
     this.all.add(w);
     out.port1.on("message", (m: FromWorker) => {
       if (m.type === "ready") return this.addExports(m.exports);

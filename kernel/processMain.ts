@@ -17,6 +17,7 @@ import type { ChainLink, ChainValues } from "./protocol/worker";
 import type { CellError, CellResult, OutputRecord } from "./protocol/messages";
 import type { CompiledCell } from "./compiler/compile";
 import { WorkerPool } from "./pool";
+import { DEFAULT_OUTPUT_LINES, outputFileFor } from "./output";
 import { Program } from "./program";
 import { QueueForwarder } from "./mpQueues";
 
@@ -75,7 +76,10 @@ async function leave(code: number): Promise<never> {
 }
 
 function run(name: string, chain: ChainLink[], cell: Pick<CompiledCell, "full" | "defs">, args: unknown): Program {
-  return new Program(pool, { programId: ++programSeq, full: cell.full, defs: cell.defs, chain, process: { name, args }, queues }, sendRecords);
+  const programId = ++programSeq;
+  // the parent's cell has its own limit over everything this child writes; this one only bounds the child
+  const outputLimit = { lines: DEFAULT_OUTPUT_LINES, file: outputFileFor(`${name}`, programId) };
+  return new Program(pool, { programId, full: cell.full, defs: cell.defs, chain, process: { name, args }, queues, outputLimit }, sendRecords);
 }
 
 /** What a program left in the notebook's bindings (its chainValues): the values the next program starts from. */

@@ -5,13 +5,14 @@
 import { receiveMessageOnPort } from "node:worker_threads";
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
 import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
-import { LineCollector } from "./output";
+import { CellOutput, type OutputLimit } from "./output";
 import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./pool";
 import { FINISHED, G, P, STARTED, T } from "./runtime/state";
 import { CHECK_MS, DeadlockWatch } from "./deadlock";
 import { ChildProcesses } from "./processes";
 import type { QueueService } from "./mpQueues";
 import { dirname, join } from "node:path";
+import { directChildren, killDescendants } from "./descendants";
 
 export interface ProgramOutcome {
   result: CellResult;
@@ -30,7 +31,18 @@ export interface ProgramSpec {
   process?: ProgramContext["process"];
   /** Who keeps multiprocessing Queues: the kernel's store, or in a child process its parent. */
   queues: QueueService;
+  /** The cell's output line limit and the file past it. */
+  outputLimit: OutputLimit;
+  /** True while whoever takes the output is behind: the rings are left to fill, and their writers block. */
+  outputBlocked?: () => boolean;
 }
+
+/** How long a stop waits for its threads' workers to end before it says which could not be stopped. */
+const STUCK_MS = 500;
+/** How often the rings are read while nothing presses: a line shows within about this. */
+const PUMP_MS = 20;
+/** Bytes read from the rings in one turn of the kernel's event loop: a flood cannot starve it. */
+const PUMP_BYTES = 1 << 20;
 
 const state = (d: ThreadDesc) => new Int32Array(d.state);
 
@@ -42,7 +54,8 @@ export class Program implements Owner {
   /** Busy workers of this program and the thread each runs. */
   private readonly running = new Map<PoolWorker, ThreadDesc>();
   private readonly threads = new Map<number, ThreadDesc>();
-  private readonly output: LineCollector;
+  private readonly output: CellOutput;
+  private pumpTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private readonly startedAt = performance.now();
   private mainEnded = false;
   private mainError: CellError | undefined;
@@ -58,6 +71,8 @@ export class Program implements Owner {
   private readonly exitHandlers: unknown[] = [];
   /** Set as the program starts to end: no new threads, no second ending. */
   private closing = false;
+  /** The kernel's child processes before this program ran (the compiler's service): not the program's to kill. */
+  private readonly childrenBefore = directChildren();
 
   constructor(
     private readonly pool: WorkerPool,
@@ -67,7 +82,7 @@ export class Program implements Owner {
     this.done = new Promise((r) => (this.resolve = r));
     // objects of earlier cells (a lock made in cell 1, used in cell 2) are named in reports too
     this.deadlocks = new DeadlockWatch(pool.objects);
-    this.output = new LineCollector(onRecords, () => this.drain());
+    this.output = new CellOutput(onRecords, spec.outputLimit);
     const main: ThreadDesc = {
       ident: Atomics.add(new Int32Array(pool.global), G.Ident, 1) + 1,
       name: "MainThread",
@@ -99,6 +114,33 @@ export class Program implements Owner {
     const w = pool.acquire(this);
     this.running.set(w, main);
     w.post({ type: "job", job: { kind: "main", ctx: this.contextFor(w), thread: main } });
+    this.schedulePump(PUMP_MS);
+  }
+
+  /** Reads the rings of the program's workers, a bounded amount per turn, and sends out what is due. */
+  private pump(): void {
+    this.pumpTimer = null;
+    if (this.over) return;
+    if (this.spec.outputBlocked?.()) return this.schedulePump(5);
+    let budget = PUMP_BYTES;
+    let pressed = false;
+    for (const w of this.running.keys()) {
+      budget -= this.readRing(w, budget);
+      if (w.ring.fill > 0.25) pressed = true;
+      if (budget <= 0) break;
+    }
+    this.output.tick();
+    this.schedulePump(pressed || budget <= 0 ? 0 : PUMP_MS);
+  }
+
+  private schedulePump(ms: number): void {
+    if (this.pumpTimer || this.over) return;
+    this.pumpTimer = ms === 0 ? setImmediate(() => this.pump()) : setTimeout(() => this.pump(), ms);
+  }
+
+  private readRing(w: PoolWorker, maxBytes?: number): number {
+    const source = String(w.worker.threadId);
+    return w.ring.read((r) => this.output.write(source, r.stream, r.thread, r.text, r.seq), maxBytes);
   }
 
   /** How this program's threads are named to the multiprocessing Queue store (see QueueService). */
@@ -116,15 +158,27 @@ export class Program implements Owner {
     if (this.closing) return;
     this.closing = true;
     this.drain();
+    // the threads whose workers have not ended yet
+    const pending = new Set<ThreadDesc>();
+    const stopping: Array<Promise<void>> = [];
     for (const [w, desc] of this.running) {
       this.finishThread(desc);
-      void this.pool.discard(w);
+      pending.add(desc);
+      stopping.push(this.pool.discard(w).then(() => void pending.delete(desc)));
     }
     this.running.clear();
+    // processes the program started itself (execSync, spawn): a thread blocked on one ends only when it is gone
+    killDescendants(this.childrenBefore);
     this.spec.queues.cancel(this.queueOwner); // the threads that waited on a multiprocessing Queue are gone
     // a stopped thread cannot release what it held: left locked, a lock of the notebook would block every later cell
     this.deadlocks.releaseHeldBy(new Set(this.threads.keys()));
-    void this.children.stopAll().then(() => this.settle(status, error));
+    const ended = Promise.race([Promise.all(stopping), new Promise((r) => setTimeout(r, STUCK_MS))]);
+    void Promise.all([ended, this.children.stopAll()]).then(() => {
+      for (const d of pending) {
+        this.output.write("kernel", "stderr", d.name, `${d.name} could not be stopped: it is inside a call that no interrupt reaches (a blocking read, say), and it is left running in the kernel; Restart Kernel ends it\n`, this.nextSeq());
+      }
+      this.settle(status, error);
+    });
   }
 
   private watchForDeadlock(): void {
@@ -138,9 +192,6 @@ export class Program implements Owner {
 
   onMessage(w: PoolWorker, m: FromWorker): void {
     switch (m.type) {
-      case "out":
-        this.output.write(String(w.worker.threadId), m.stream, m.thread, m.text, m.seq);
-        break;
       case "start":
         this.startThread(m);
         break;
@@ -152,6 +203,8 @@ export class Program implements Owner {
         this.end();
         break;
       case "jobDone":
+        // the job is over, so is its writing: all of it is in the ring, which the next job must find empty
+        this.readRing(w);
         this.output.close(String(w.worker.threadId));
         this.running.delete(w);
         this.pool.release(w);
@@ -305,6 +358,10 @@ export class Program implements Owner {
   private settle(status: CellStatus, error?: CellError): void {
     this.over = true;
     if (this.watchTimer) clearInterval(this.watchTimer);
+    if (this.pumpTimer) {
+      clearTimeout(this.pumpTimer as NodeJS.Timeout);
+      clearImmediate(this.pumpTimer as NodeJS.Immediate);
+    }
     this.output.flush();
     const result: CellResult = { status, durationMs: Math.round((performance.now() - this.startedAt) * 100) / 100 };
     if (error) result.error = error;
@@ -318,6 +375,7 @@ export class Program implements Owner {
   }
 
   private drainWorker(w: PoolWorker): void {
+    this.readRing(w); // what is in the ring now: a writer still flooding must not keep this loop going
     for (let m = receiveMessageOnPort(w.out); m; m = receiveMessageOnPort(w.out)) {
       const msg = m.message as FromWorker;
       if (msg.type === "jobDone") [w.chainIds, w.valuesIds] = [msg.chainIds, msg.valuesIds];

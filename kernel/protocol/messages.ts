@@ -7,8 +7,17 @@ export interface OutputRecord {
   stream: "stdout" | "stderr";
   /** The writing thread's name at the time of writing, e.g. "MainThread", "Thread-1 (worker)". */
   thread: string;
-  /** Text as written; may hold several lines, and need not end with a newline. */
+  /**
+   * Text as written; may hold several lines, and need not end with a newline: a record that does not
+   * end a line is continued by the next record of the same thread and stream (a line still being
+   * written, a progress bar drawn with "\r").
+   */
   text: string;
+  /**
+   * Set on the kernel's note that the cell passed its output line limit (thread is then ""): how many
+   * lines were left out so far, and the file that holds the whole output.
+   */
+  omitted?: { lines: number; file: string };
 }
 
 export type CellStatus = "ok" | "error" | "timeout" | "interrupted";
@@ -78,7 +87,8 @@ export interface RunRequest {
 // ---- host → kernel --------------------------------------------------------
 export type HostMessage =
   | ({ type: "run" } & RunRequest)
-  | { type: "interrupt"; execId: number }
+  /** Stops the run; `status` is how it is reported (the CLI's --timeout says "timeout"). */
+  | { type: "interrupt"; execId: number; status?: "interrupted" | "timeout" }
   | { type: "shutdown" };
 
 // ---- kernel → host --------------------------------------------------------

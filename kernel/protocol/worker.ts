@@ -120,7 +120,6 @@ export type ToWorker =
 export type FromWorker =
   /** The worker has loaded the runtime; `exports` is what its modules export (the compiler checks imports against it). */
   | { type: "ready"; exports: ModuleExports }
-  | { type: "out"; seq: number; stream: "stdout" | "stderr"; thread: string; text: string }
   /** Start a thread: the kernel finds it a worker. */
   | {
       type: "start";
@@ -200,4 +199,6 @@ export interface WorkerBoot {
   rpcPort: import("node:worker_threads").MessagePort;
   /** All worker → kernel messages go here (not parentPort) so the kernel can drain them synchronously. */
   outPort: import("node:worker_threads").MessagePort;
+  /** What the worker's threads print: see protocol/outputRing. */
+  outRing: SharedArrayBuffer;
 }

@@ -1,10 +1,14 @@
-// Output capture. Every write is posted to the kernel at once, from the
-// writing thread, tagged with the thread's name: nothing waits for this
-// worker's event loop, so a thread that spins or blocks in join() still has
-// every line it wrote delivered, in order.
+// Output capture. Every write goes into this worker's output ring at once,
+// from the writing thread, tagged with the thread's name: nothing waits for
+// this worker's event loop, so a thread that spins or blocks in join() still
+// has every line it wrote delivered, in order. A full ring blocks the writer
+// until the kernel has read it (kernel/protocol/outputRing).
 import { formatWithOptions } from "node:util";
-import { globalSlots, send } from "./context";
+import { RingWriter } from "../protocol/outputRing";
+import { boot, globalSlots } from "./context";
 import { G } from "./state";
+
+const ring = new RingWriter(boot.outRing);
 
 let threadName = "MainThread";
 export function setThreadName(name: string): void {
@@ -12,7 +16,7 @@ export function setThreadName(name: string): void {
 }
 
 export function write(stream: "stdout" | "stderr", text: string): void {
-  if (text.length > 0) send({ type: "out", seq: Atomics.add(globalSlots, G.OutSeq, 1), stream, thread: threadName, text });
+  if (text.length > 0) ring.write(Atomics.add(globalSlots, G.OutSeq, 1), stream, threadName, text);
 }
 
 const format = (args: unknown[]) => formatWithOptions({ colors: false }, ...args) + "\n";

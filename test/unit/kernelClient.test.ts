@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { OutputRecord } from "../../kernel/protocol/messages";
-import { KernelClient, type KernelClientOptions, type KernelExit } from "../../extension/kernelClient";
+import { KernelClient, type KernelClientOptions, type KernelExit } from "../../kernel/client/kernelClient";
 
 // Bundled into out/test/unit/, so the fixtures are three levels up.
 const fixtures = path.resolve(__dirname, "../../../test/fixtures");

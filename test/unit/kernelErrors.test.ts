@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { errorForDisplay, errorOfResult, kernelDiedError, kernelStartFailedError } from "../../extension/kernelErrors";
+import { errorForDisplay, errorOfResult, kernelDiedError, kernelStartFailedError } from "../../kernel/client/kernelErrors";
 
 describe("kernelErrors", () => {
   it("KernelDied says how the process died and that the next run starts a new kernel", () => {

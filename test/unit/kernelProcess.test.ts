@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { OutputRecord } from "../../kernel/protocol/messages";
-import { KernelClient } from "../../extension/kernelClient";
+import { KernelClient } from "../../kernel/client/kernelClient";
 
 // Bundled into out/test/unit/, next to out/kernel.js two levels up.
 const kernelPath = path.resolve(__dirname, "../../kernel.js");

@@ -52,13 +52,28 @@ describe("layout: folders follow process boundaries", () => {
     }
   });
 
-  it("lets extension/ import only vscode, Node, its own files, kernel/protocol and the language server's protocol", () => {
+  it("keeps kernel/client (the host's end of a kernel process, for the extension and the CLI) to the protocol", () => {
+    const files = sources(join(root, "kernel", "client"));
+    assert.ok(files.length >= 2);
+    for (const f of files) {
+      for (const spec of imports(f)) {
+        if (!spec.startsWith(".")) continue;
+        const target = resolved(f, spec);
+        assert.ok(target.startsWith("kernel/client/") || target.startsWith("kernel/protocol/"), `${relative(root, f)} imports ${target}`);
+      }
+    }
+  });
+
+  it("lets extension/ import only vscode, Node, its own files, kernel/protocol, kernel/client and the language server's protocol", () => {
     const server = join(root, "extension", "server");
     for (const f of sources(join(root, "extension")).filter((f) => !f.startsWith(server + "/"))) {
       for (const spec of imports(f)) {
         if (!spec.startsWith(".")) continue;
         const target = resolved(f, spec);
-        const ok = (target.startsWith("extension/") && !target.startsWith("extension/server/")) || target.startsWith("kernel/protocol/");
+        const ok =
+          (target.startsWith("extension/") && !target.startsWith("extension/server/")) ||
+          target.startsWith("kernel/protocol/") ||
+          target.startsWith("kernel/client/");
         assert.ok(ok || target === "extension/server/protocol", `${relative(root, f)} imports ${target}`);
       }
     }

@@ -51,9 +51,23 @@ export class TestKernel {
 }
 
 function ran(result: CellResult, records: OutputRecord[]): Ran {
-  const lines = (stream?: "stdout" | "stderr") =>
-    records
-      .filter((r) => !stream || r.stream === stream)
-      .flatMap((r) => r.text.replace(/\n$/, "").split("\n").map((l): [string, string] => [r.thread, l]));
+  const lines = (stream?: "stdout" | "stderr") => {
+    // a record that does not end its line is continued by the next record of its thread and stream
+    const out: Array<[string, string]> = [];
+    const open = new Map<string, number>();
+    for (const r of records) {
+      if (stream && r.stream !== stream) continue;
+      const parts = r.text.split("\n");
+      const ended = parts[parts.length - 1] === "";
+      if (ended) parts.pop();
+      const key = `${r.stream}\0${r.thread}`;
+      const at = open.get(key);
+      if (at !== undefined && out.length - 1 === at && parts.length > 0) out[at][1] += parts.shift();
+      open.delete(key);
+      for (const p of parts) out.push([r.thread, p]);
+      if (!ended && out.length > 0) open.set(key, out.length - 1);
+    }
+    return out;
+  };
   return { result, records, lines, text: (stream) => lines(stream).map(([, l]) => l).join("\n") };
 }

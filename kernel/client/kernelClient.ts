@@ -13,7 +13,7 @@ import {
   type HostMessage,
   type KernelOptions,
   type OutputRecord,
-} from "../kernel/protocol/messages";
+} from "../protocol/messages";
 import {
   interruptedBeforeStart,
   kernelDiedError,
@@ -47,7 +47,7 @@ export interface KernelRun {
   /** Never rejects: a kernel that fails the run still yields a result that says why. */
   readonly result: Promise<CellResult>;
   /** Asks the kernel to stop this run; a run not yet sent ends at once as interrupted. */
-  interrupt(): void;
+  interrupt(status?: "interrupted" | "timeout"): void;
 }
 
 interface PendingRun {
@@ -91,6 +91,10 @@ export class KernelClient {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly exitListeners = new Set<(exit: KernelExit) => void>();
   private settleStarted!: (ok: boolean) => void;
+  /** True once the host killed the process because a run did not end after its interrupt. */
+  get killedAfterInterrupt(): boolean {
+    return this.interruptKilled;
+  }
   private settleExited!: (exit: KernelExit) => void;
 
   constructor(options: KernelClientOptions) {
@@ -180,7 +184,7 @@ export class KernelClient {
     this.current = run;
     if (this.state === "ready") this.send(run);
     else if (this.state === "gone") this.finish(run, this.failure(this.exitInfo()));
-    return { execId, result, interrupt: () => this.interrupt(run) };
+    return { execId, result, interrupt: (status) => this.interrupt(run, status) };
   }
 
   /**
@@ -239,7 +243,7 @@ export class KernelClient {
     this.post({ type: "run", execId: run.execId, cellLabel: run.cellLabel, source: run.source, ...(run.ephemeral ? { ephemeral: true } : {}) });
   }
 
-  private interrupt(run: PendingRun): void {
+  private interrupt(run: PendingRun, status: "interrupted" | "timeout" = "interrupted"): void {
     if (this.current !== run) return;
     if (!run.sent) {
       this.finish(run, interruptedBeforeStart(Date.now() - run.startedAt));
@@ -247,7 +251,7 @@ export class KernelClient {
     }
     if (run.interruptSent) return;
     run.interruptSent = true;
-    this.post({ type: "interrupt", execId: run.execId });
+    this.post({ type: "interrupt", execId: run.execId, ...(status === "timeout" ? { status } : {}) });
     // The kernel promises to end a run within a second of an interrupt; one
     // that does not is wedged, and only killing it gives the user control back.
     this.after(this.interruptGraceMs, () => {

@@ -1,7 +1,7 @@
 // The errors the host side itself reports in a cell, with stable names that
 // tests and users can rely on, and how any cell error is shaped for VS Code's
 // error renderer. No `vscode` here, so plain mocha can test it.
-import type { CellError, CellResult } from "../kernel/protocol/messages";
+import type { CellError, CellResult } from "../protocol/messages";
 
 export const KernelDied = "KernelDied";
 export const KernelStartFailed = "KernelStartFailed";
