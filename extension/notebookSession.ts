@@ -8,7 +8,7 @@ import { ExecutionQueue } from "./executionQueue";
 import { KernelClient, type KernelExit, type KernelRun } from "../kernel/client/kernelClient";
 import { errorForDisplay, errorOfResult, extensionError, interruptedBeforeStart, kernelRestartedError } from "../kernel/client/kernelErrors";
 import { OutputBatcher } from "./outputBatcher";
-import { outputsFromRecords } from "./outputs";
+import { LiveOutput } from "./outputs";
 import { threadProgram } from "./threadProgram";
 
 /** Long enough to gather a burst of writes, short enough to look live. */
@@ -182,8 +182,9 @@ export class NotebookSession {
 
   private async send(execution: vscode.NotebookCellExecution, active: ActiveCell, step: Step): Promise<CellResult> {
     const cell = execution.cell;
+    const live = new LiveOutput(execution);
     const batcher = new OutputBatcher<OutputRecord>(
-      (records) => execution.appendOutput(outputsFromRecords(records)),
+      (records) => live.add(records),
       OUTPUT_BATCH_MS,
       (error) => this.log(`cannot show output of cell ${cell.index + 1}: ${messageOf(error)}`),
     );
@@ -191,6 +192,7 @@ export class NotebookSession {
     active.run = kernel.run(step.label, step.source, (records) => batcher.add(records), step.ephemeral);
     const result = await active.run.result;
     await batcher.close();
+    await live.end();
     if (step.cell && this.kernel === kernel) {
       const key = step.cell.document.uri.toString();
       if (result.status === "ok") this.ran.set(key, step.source);

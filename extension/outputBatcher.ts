@@ -17,7 +17,7 @@ export class OutputBatcher<T> {
 
   add(items: readonly T[]): void {
     if (items.length === 0) return;
-    this.items.push(...items);
+    for (const item of items) this.items.push(item); // never spread: a batch can be long
     this.schedule();
   }
 

@@ -8,7 +8,7 @@ import { basename, extname, join } from "node:path";
 import type { CellResult, KernelOptions, OutputRecord } from "./protocol/messages";
 import { parseConcnb } from "./protocol/format";
 import { KernelClient, type KernelRun } from "./client/kernelClient";
-import { ThreadMarks } from "./cliMarks";
+import { ThreadMarks } from "./protocol/marks";
 
 const USAGE = `usage: concnb run FILE [--json] [--timeout SECONDS] [--max-lines N] [--max-threads N] [--memory-mb N]
 

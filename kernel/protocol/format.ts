@@ -297,8 +297,11 @@ export function serializeConcnb(doc: ConcnbDocumentInput, options: SerializeOpti
   }
   // An emptied raw cell has nothing left to keep.
   const cells = doc.cells.filter((c) => !(c.kind === "raw" && c.source === ""));
-  out.push(...(blankLines(doc.layout?.gap) ?? docGap(!!doc.frontMatter, cells.length)));
-  cells.forEach((cell, k) => out.push(...cellLines(cell, k < cells.length - 1, options.saveOutputs)));
+  // loops, not push(...lines): a cell's saved output can be long
+  for (const line of blankLines(doc.layout?.gap) ?? docGap(!!doc.frontMatter, cells.length)) out.push(line);
+  cells.forEach((cell, k) => {
+    for (const line of cellLines(cell, k < cells.length - 1, options.saveOutputs)) out.push(line);
+  });
   const bom = doc.bom ? "\uFEFF" : "";
   if (out.length === 0) return bom;
   const eol = doc.eol ?? "\n";

@@ -1,10 +1,10 @@
-// How `concnb run` shows output in a terminal: every line starts with the
-// mark of the thread that wrote it. Records arrive as they are written, a
+// How output is shown as text, in a terminal (`concnb run`) and in a
+// notebook: every line starts with the mark of the thread that wrote it. Records arrive as they are written, a
 // line possibly in pieces (see OutputRecord.text), so the marks are kept per
 // stream: a piece that continues its thread's open line gets no new mark; a
 // line another thread starts first ends the open one; after a "\r" (a
 // progress bar redrawing its line) the mark is written again, so it survives.
-import type { OutputRecord } from "./protocol/messages";
+import type { OutputRecord } from "./messages";
 
 type Write = (stream: OutputRecord["stream"], text: string) => void;
 
@@ -42,6 +42,16 @@ export class ThreadMarks {
       else this.open.delete(r.stream);
       if (text) this.write(r.stream, text);
     }
+  }
+
+  /** Whether a line of `stream` is open (the next piece of its thread continues it). */
+  isOpen(stream: OutputRecord["stream"]): boolean {
+    return this.open.has(stream);
+  }
+
+  /** The open line of `stream` is shown somewhere new from here on (another output): its next piece is marked again. */
+  breakLine(stream: OutputRecord["stream"]): void {
+    this.open.delete(stream);
   }
 
   /** Ends the lines left open (the cell is over, or a note is due). */
