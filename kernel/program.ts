@@ -79,7 +79,7 @@ export class Program implements Owner {
     Atomics.store(state(main), T.Ident, main.ident);
     this.ctx = {
       programId: spec.programId,
-      shared: this.slots.buffer as SharedArrayBuffer,
+      shared: this.slots.buffer,
       chainIds: spec.chain.map((l) => l.id),
       chain: spec.chain,
       chainFrom: 0,

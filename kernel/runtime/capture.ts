@@ -33,6 +33,6 @@ export function installCapture(): void {
       const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
       if (cb) queueMicrotask(cb);
       return true;
-    }) as typeof process.stdout.write;
+    });
   }
 }

@@ -178,7 +178,8 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     setCurrent(j.ctx, j.thread, self);
     setValuesForThreads(() => j.values);
     const r = self.run();
-    if (r && typeof (r as PromiseLike<unknown>).then === "function") await r;
+    // run() is typed void, but a learner's override may be async: the thread lasts until it settles
+    if (r && typeof (r as PromiseLike<unknown>).then === "function") await (r as PromiseLike<unknown>);
   } catch (e) {
     reportThreadException(e, self ?? threadFromDesc(j.thread)); // the default hook ignores SystemExit; a custom one sees it
   } finally {

@@ -56,7 +56,7 @@ function currentHook(): Hook {
   let hook: Hook = excepthook;
   if (now.spec) {
     try {
-      hook = resolveFunction(now.spec) as Hook;
+      hook = resolveFunction(now.spec);
     } catch (e) {
       write("stderr", `Exception in threading.excepthook (it could not be made in this thread):\n${formatTraceback(e)}`);
     }

@@ -83,7 +83,7 @@ export class Process {
    * notebook, so the child has it too) and calls its run().
    */
   private subclassRun(): { target: TargetSpec; args: unknown } {
-    const cls = this.constructor as Function;
+    const cls = this.constructor;
     if (this.run === Process.prototype.run) throw new ValueError("a Process needs a target, or a subclass that overrides run()");
     if (!IDENT.test(cls.name) || hereLookup()(cls.name) !== cls) {
       throw new ValueError(`${cls.name || "this Process subclass"} must be a class at the top level of a cell to run in another process (the child makes its object from it)`);

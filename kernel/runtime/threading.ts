@@ -240,7 +240,7 @@ export function reviveSelf(
 ): Thread {
   const cls = self.cls ? (lookup(self.cls) ?? runtimeThreadClasses[self.cls]) : Thread;
   if (self.cls && !cls) throw new PyTypeError(`class ${self.cls} is not defined at the top level of the notebook`);
-  const t = threadFromDesc(desc, cls as Function, decode(self.fields, lookup) as object);
+  const t = threadFromDesc(desc, cls, decode(self.fields, lookup) as object);
   Object.assign(t[I], { target, args, kwargs });
   Atomics.store(t[I].view, T.NativeId, threadId);
   return remember(t);
