@@ -4,7 +4,7 @@
 // every line it wrote delivered, in order.
 import { formatWithOptions } from "node:util";
 import { globalSlots, send } from "./context";
-import { G } from "./state";
+import { G } from "../protocol/layout";
 
 let threadName = "MainThread";
 export function setThreadName(name: string): void {

@@ -13,8 +13,8 @@ import {
 } from "./scope";
 import { applyChainDelta, chainDelta, rebaseChain, restoreChain } from "./bindings";
 import { decode, encode } from "./share";
-import { FINISHED, P, STARTED, T } from "./state";
-import { JOINING_ALL, wait } from "./blocking";
+import { FINISHED, JOINING_ALL, P, STARTED, T } from "../protocol/layout";
+import { wait } from "./blocking";
 import { runExitHandlers, resetExitHandlers } from "./atexit";
 import { shutdownExecutors } from "./executor";
 import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";

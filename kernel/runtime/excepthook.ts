@@ -7,7 +7,7 @@
 import type { TargetSpec } from "../protocol/worker";
 import type { Thread } from "./threading";
 import { job, rpc, send } from "./context";
-import { P } from "./state";
+import { P } from "../protocol/layout";
 import { PyTypeError, SystemExit } from "./errors";
 import { write } from "./capture";
 import { formatTraceback } from "./traceback";

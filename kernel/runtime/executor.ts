@@ -10,7 +10,7 @@ import { inspect } from "node:util";
 import { job, rpc, send } from "./context";
 import { define, PyTypeError, RuntimeError, ValueError } from "./errors";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
-import { P } from "./state";
+import { P } from "../protocol/layout";
 import { wait } from "./blocking";
 import { encode, decode } from "./share";
 import { functionSpec, resolveFunction, hereLookup } from "./scope";

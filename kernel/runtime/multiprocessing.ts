@@ -10,19 +10,13 @@ import { PyTypeError, RuntimeError, ValueError } from "./errors";
 import { functionSpec, hereLookup } from "./scope";
 import type { TargetSpec } from "../protocol/worker";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
-import { FINISHED, NEW, P, STARTED, timeoutMs } from "./state";
+import { timeoutMs } from "./state";
+import { FINISHED, NEW, P, PS, STARTED } from "../protocol/layout";
 import { wait } from "./blocking";
 import { currentValues as valuesForThreads } from "./threading";
 import { forProcess } from "./crossProcess";
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
-
-const enum PS {
-  State = 0,
-  Pid = 1,
-  ExitCode = 2,
-  Size = 4,
-}
 
 export interface ProcessOptions {
   target?: ((...args: never[]) => unknown) | null;
