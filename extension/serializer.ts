@@ -8,7 +8,6 @@ import {
   serializeConcnb,
   type CellLayout,
   type ConcnbCell,
-  type ConcnbDocument,
   type ConcnbProblem,
   type Eol,
 } from "../kernel/protocol/format";
@@ -70,7 +69,7 @@ export class ConcnbSerializer implements vscode.NotebookSerializer {
         eol: state.eol === "\r\n" ? "\r\n" : "\n",
         finalNewline: state.finalNewline !== false,
         bom: state.bom === true,
-        layout: objectOr(state.layout) as ConcnbDocument["layout"],
+        layout: objectOr(state.layout),
       },
       { saveOutputs: this.settings.saveOutputs() },
     );
@@ -110,7 +109,7 @@ function fromCellData(data: vscode.NotebookCellData): ConcnbCell {
     if (records.length > 0) cell.outputs = records;
   }
   // The format checks every part of a layout against the cell before using it, so a stale or odd one is harmless.
-  if (ours.layout !== undefined) cell.layout = objectOr(ours.layout) as CellLayout;
+  if (ours.layout !== undefined) cell.layout = objectOr(ours.layout);
   return cell;
 }
 

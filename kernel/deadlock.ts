@@ -5,7 +5,7 @@
 // mistaken for a deadlock). The report names each thread, what it holds and
 // what it waits for, at which line of the cell.
 import type { ThreadDesc, Where } from "./protocol/worker";
-import { JOINING_ALL, joiningThread, STARTED, T } from "./runtime/state";
+import { JOINING_ALL, joiningThread, L, STARTED, T } from "./protocol/layout";
 
 interface ObjectInfo {
   kind: string;
@@ -36,11 +36,6 @@ const VERBS: Record<string, string> = {
 const STEADY_CHECKS = 3;
 export const CHECK_MS = 200;
 
-/** Slots of lock memory that name the holder (see runtime/locks: State, Owner). */
-const LOCK_STATE = 0;
-const LOCK_OWNER = 1;
-const LOCK_COUNT = 2;
-
 export class DeadlockWatch {
   private readonly blocked = new Map<number, BlockInfo>();
   private last = "";
@@ -59,12 +54,12 @@ export class DeadlockWatch {
   /** Unlocks every Lock and RLock held by one of these threads (they were stopped), waking their waiters. */
   releaseHeldBy(idents: Set<number>): void {
     for (const o of this.objects.values()) {
-      if ((o.kind !== "Lock" && o.kind !== "RLock") || Atomics.load(o.view, LOCK_STATE) === 0) continue;
-      if (!idents.has(Atomics.load(o.view, LOCK_OWNER))) continue;
-      Atomics.store(o.view, LOCK_OWNER, 0);
-      Atomics.store(o.view, LOCK_COUNT, 0);
-      Atomics.store(o.view, LOCK_STATE, 0);
-      Atomics.notify(o.view, LOCK_STATE);
+      if ((o.kind !== "Lock" && o.kind !== "RLock") || Atomics.load(o.view, L.State) === 0) continue;
+      if (!idents.has(Atomics.load(o.view, L.Owner))) continue;
+      Atomics.store(o.view, L.Owner, 0);
+      Atomics.store(o.view, L.Count, 0);
+      Atomics.store(o.view, L.State, 0);
+      Atomics.notify(o.view, L.State);
     }
   }
 
@@ -120,7 +115,7 @@ export class DeadlockWatch {
   private holdings(ident: number): string[] {
     const out: string[] = [];
     for (const [id, o] of this.objects) {
-      if ((o.kind === "Lock" || o.kind === "RLock") && Atomics.load(o.view, LOCK_STATE) !== 0 && Atomics.load(o.view, LOCK_OWNER) === ident) {
+      if ((o.kind === "Lock" || o.kind === "RLock") && Atomics.load(o.view, L.State) !== 0 && Atomics.load(o.view, L.Owner) === ident) {
         out.push(this.describe(id));
       }
     }
@@ -138,8 +133,8 @@ export class DeadlockWatch {
 
   private holderOf(id: number, threads: ThreadDesc[]): string | null {
     const o = this.objects.get(id);
-    if (!o || (o.kind !== "Lock" && o.kind !== "RLock") || Atomics.load(o.view, LOCK_STATE) === 0) return null;
-    const owner = Atomics.load(o.view, LOCK_OWNER);
+    if (!o || (o.kind !== "Lock" && o.kind !== "RLock") || Atomics.load(o.view, L.State) === 0) return null;
+    const owner = Atomics.load(o.view, L.Owner);
     return threads.find((t) => t.ident === owner)?.name ?? null;
   }
 

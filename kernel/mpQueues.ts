@@ -42,7 +42,10 @@ class Stored {
     const item = this.items[this.head];
     this.items[this.head++] = undefined;
     // a long-lived queue must not keep every item it ever held
-    if (this.head > 1024 && this.head * 2 > this.items.length) this.items.splice(0, this.head), (this.head = 0);
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
     return item;
   }
 }

@@ -6,8 +6,7 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import type { FromWorker, ModuleExports, ToWorker, WorkerBoot } from "./protocol/worker";
-import { G } from "./runtime/state";
-import { newArena } from "./runtime/arena";
+import { G, newArena } from "./protocol/layout";
 import type { ObjectRegistry } from "./deadlock";
 import { newOutputRing, RingReader } from "./protocol/outputRing";
 

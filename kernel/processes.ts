@@ -10,19 +10,11 @@
 import { fork, type ChildProcess } from "node:child_process";
 import type { ChainLink, Chunk, EncodedValues, TargetSpec } from "./protocol/worker";
 import type { CellError } from "./protocol/messages";
-import { AsyncSlot, AsyncState, CROSSES_PROCESSES, type FromChild, type PoolInit, type TaskMode, type TaskOutcome, type ToChild } from "./protocol/process";
-import { FINISHED, P } from "./runtime/state";
+import { CROSSES_PROCESSES, type FromChild, type PoolInit, type TaskMode, type TaskOutcome, type ToChild } from "./protocol/process";
+import { AsyncSlot, AsyncState, FINISHED, P, PS } from "./protocol/layout";
 import { ProcessPool, type StartWorker, type WorkerProcess } from "./processPool";
 import type { QueueService } from "./mpQueues";
 import { childProgram } from "./childPrograms";
-
-/** Int32 slots of a Process object's memory (runtime/multiprocessing). */
-export const enum PS {
-  State = 0,
-  Pid = 1,
-  ExitCode = 2,
-  Size = 4,
-}
 
 /** How long the end of a program waits for killed children to be gone before it gives up on them. */
 const EXIT_WAIT_MS = 3000;

@@ -7,7 +7,7 @@ import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol
 import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
 import { CellOutput, type OutputLimit } from "./output";
 import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./pool";
-import { FINISHED, G, P, STARTED, T } from "./runtime/state";
+import { FINISHED, G, P, STARTED, T } from "./protocol/layout";
 import { CHECK_MS, DeadlockWatch } from "./deadlock";
 import { ChildProcesses } from "./processes";
 import type { QueueService } from "./mpQueues";
@@ -94,7 +94,7 @@ export class Program implements Owner {
     Atomics.store(state(main), T.Ident, main.ident);
     this.ctx = {
       programId: spec.programId,
-      shared: this.slots.buffer as SharedArrayBuffer,
+      shared: this.slots.buffer,
       chainIds: spec.chain.map((l) => l.id),
       chain: spec.chain,
       chainFrom: 0,

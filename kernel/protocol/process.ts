@@ -23,17 +23,6 @@ export interface PoolInit {
 /** What the caller of a pool's work gets: every result in order, or the first failure. */
 export type TaskOutcome = { results: unknown[] } | { error: CellError };
 
-/** Int32 slots of an AsyncResult's memory (runtime/mpPool), written by the kernel when its task ends. */
-export const enum AsyncSlot {
-  State = 0,
-  Size = 2,
-}
-export const enum AsyncState {
-  Pending = 0,
-  Done = 1,
-  Failed = 2,
-}
-
 /**
  * Kinds of runtime object that may be given to another process: their handles
  * (runtime/share) hold an id and no shared memory (see runtime/mpQueue).

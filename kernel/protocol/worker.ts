@@ -63,7 +63,7 @@ export interface ThreadDesc {
   ident: number;
   name: string;
   daemon: boolean;
-  /** Int32Array view: see ThreadState in runtime/threadState. */
+  /** Int32Array view: slots T of protocol/layout. */
   state: SharedArrayBuffer;
   isMain: boolean;
 }
@@ -76,7 +76,7 @@ export interface TargetSpec {
 
 export interface ProgramContext {
   programId: number;
-  /** Int32Array view: see ProgramSlots in runtime/threadState. */
+  /** Int32Array view: slots P of protocol/layout. */
   shared: SharedArrayBuffer;
   /** Ids of the earlier cells' links, oldest first. */
   chainIds: string[];
@@ -190,9 +190,9 @@ export interface Where {
 
 /** workerData of every pool worker. */
 export interface WorkerBoot {
-  /** Kernel-wide counters (thread idents). */
+  /** Kernel-wide counters (thread idents, ...): slots G of protocol/layout. */
   global: SharedArrayBuffer;
-  /** Kernel-wide growable memory for small shared objects made in bulk (futures): see runtime/arena. */
+  /** Kernel-wide growable memory for small shared objects made in bulk (futures): see Arena in protocol/layout. */
   arena: SharedArrayBuffer;
   /** Int32Array(1): the kernel stores 1 and notifies when an rpc reply is on rpcPort. */
   rpcFlag: SharedArrayBuffer;

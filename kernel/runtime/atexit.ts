@@ -8,7 +8,7 @@ import { write } from "./capture";
 import { decode, encode } from "./share";
 import { functionSpec, hereLookup, resolveFunction } from "./scope";
 import { formatTraceback } from "./traceback";
-import { G } from "./state";
+import { G } from "../protocol/layout";
 import type { TargetSpec } from "../protocol/worker";
 
 interface Handler {

@@ -111,7 +111,7 @@ export class Barrier {
   private releaseAll(): void {
     try {
       if (this.actionSpec) {
-        this.action ??= resolveFunction(this.actionSpec) as () => unknown;
+        this.action ??= resolveFunction(this.actionSpec);
         this.action();
       }
       Atomics.store(this.view, B.State, DRAINING);

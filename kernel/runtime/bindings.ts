@@ -106,6 +106,6 @@ function setBindings(values: ChainValues, lookup: ClassLookup): void {
     return; // nothing set: the bindings keep what they have
   }
   links.forEach((h, i) => {
-    if (decoded[i]) h.scope.assign?.(decoded[i]!);
+    if (decoded[i]) h.scope.assign?.(decoded[i]);
   });
 }

@@ -4,10 +4,8 @@
 // kernel to read at any time) and tells the kernel on what and at which line
 // of the cell; the fast path of a lock hand-off pays nothing for this.
 import { job, send } from "./context";
-import { T } from "./state";
+import { T } from "../protocol/layout";
 import { framesOf } from "./traceback";
-
-export { JOINING_ALL, joiningThread } from "./state";
 
 const QUIET_MS = 50;
 

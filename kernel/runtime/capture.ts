@@ -6,7 +6,7 @@
 import { formatWithOptions } from "node:util";
 import { RingWriter } from "../protocol/outputRing";
 import { boot, globalSlots } from "./context";
-import { G } from "./state";
+import { G } from "../protocol/layout";
 
 const ring = new RingWriter(boot.outRing);
 
@@ -37,6 +37,6 @@ export function installCapture(): void {
       const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
       if (cb) queueMicrotask(cb);
       return true;
-    }) as typeof process.stdout.write;
+    });
   }
 }

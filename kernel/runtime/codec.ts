@@ -22,8 +22,11 @@ const enum Tag {
   V8 = 10,
 }
 
-/** A value the fast path does not write: the caller falls back to V8 for the whole value. */
-const NOT_SIMPLE = Symbol("not simple");
+/**
+ * A value the fast path does not write: the caller falls back to V8 for the whole value. Made once
+ * (its stack is taken here, not at each throw) and caught in toBytes, by identity.
+ */
+const NOT_SIMPLE = new Error("not simple");
 
 let scratch = new Uint8Array(4096);
 let data = new DataView(scratch.buffer);
@@ -119,7 +122,9 @@ function write(v: unknown, seen: Set<object>, bufferId: (b: SharedArrayBuffer) =
       }
       return;
     }
-    default:
+    case "bigint":
+    case "function":
+    case "symbol":
       throw NOT_SIMPLE;
   }
 }

@@ -5,7 +5,8 @@
 // never missed.
 import { globalSlots } from "./context";
 import { PyTypeError, ValueError } from "./errors";
-import { G, timeoutMs } from "./state";
+import { timeoutMs } from "./state";
+import { G } from "../protocol/layout";
 import { wait as sleep } from "./blocking";
 import { Future, TimeoutError } from "./futures";
 

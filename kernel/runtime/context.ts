@@ -37,7 +37,7 @@ type WithoutId<M> = M extends unknown ? Omit<M, "id"> : never;
 export function rpc(m: WithoutId<RpcCall>): unknown {
   const id = ++rpcSeq;
   Atomics.store(rpcFlag, 0, 0);
-  send({ ...m, id } as FromWorker);
+  send({ ...m, id });
   for (;;) {
     Atomics.wait(rpcFlag, 0, 0);
     const got = receiveMessageOnPort(boot.rpcPort);

@@ -13,8 +13,8 @@ import {
 } from "./scope";
 import { applyChainDelta, chainDelta, rebaseChain, restoreChain } from "./bindings";
 import { decode, encode } from "./share";
-import { FINISHED, P, STARTED, T } from "./state";
-import { JOINING_ALL, wait } from "./blocking";
+import { FINISHED, JOINING_ALL, P, STARTED, T } from "../protocol/layout";
+import { wait } from "./blocking";
 import { runExitHandlers, resetExitHandlers } from "./atexit";
 import { shutdownExecutors } from "./executor";
 import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
@@ -178,7 +178,8 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     setCurrent(j.ctx, j.thread, self);
     setValuesForThreads(() => j.values);
     const r = self.run();
-    if (r && typeof (r as PromiseLike<unknown>).then === "function") await r;
+    // run() is typed void, but a learner's override may be async: the thread lasts until it settles
+    if (r && typeof (r as PromiseLike<unknown>).then === "function") await (r as PromiseLike<unknown>);
   } catch (e) {
     reportThreadException(e, self ?? threadFromDesc(j.thread)); // the default hook ignores SystemExit; a custom one sees it
   } finally {

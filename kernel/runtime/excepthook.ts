@@ -7,7 +7,7 @@
 import type { TargetSpec } from "../protocol/worker";
 import type { Thread } from "./threading";
 import { job, rpc, send } from "./context";
-import { P } from "./state";
+import { P } from "../protocol/layout";
 import { PyTypeError, SystemExit } from "./errors";
 import { write } from "./capture";
 import { formatTraceback } from "./traceback";
@@ -56,7 +56,7 @@ function currentHook(): Hook {
   let hook: Hook = excepthook;
   if (now.spec) {
     try {
-      hook = resolveFunction(now.spec) as Hook;
+      hook = resolveFunction(now.spec);
     } catch (e) {
       write("stderr", `Exception in threading.excepthook (it could not be made in this thread):\n${formatTraceback(e)}`);
     }

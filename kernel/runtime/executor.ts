@@ -10,7 +10,7 @@ import { inspect } from "node:util";
 import { job, rpc, send } from "./context";
 import { define, PyTypeError, RuntimeError, ValueError } from "./errors";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
-import { P } from "./state";
+import { P } from "../protocol/layout";
 import { wait } from "./blocking";
 import { encode, decode } from "./share";
 import { functionSpec, resolveFunction, hereLookup } from "./scope";
@@ -23,6 +23,9 @@ import { formatTraceback } from "./traceback";
 import type { TargetSpec } from "../protocol/worker";
 import { checkForProcess, poolInit, releaseProcesses, runInProcess } from "./mpPool";
 import type { PoolInit } from "../protocol/process";
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && typeof v === "object" && typeof (v as PromiseLike<unknown>).then === "function";
 
 export const BrokenExecutor = define("BrokenExecutor");
 export const BrokenThreadPool = define("BrokenThreadPool", BrokenExecutor);
@@ -245,7 +248,7 @@ class PoolThread extends Thread {
             let fn = functions.get(fnId);
             if (!fn) functions.set(fnId, (fn = resolveFunction(specOfId(fnId))));
             let r = config.inProcess ? runInProcess(ex, config.processInit, fn, args) : fn(...args);
-            if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") r = await r;
+            if (isThenable(r)) r = await r; // an async fn: its result is what it settles to
             // idle before the result is out: a submit made as soon as result() returns must find this thread
             Atomics.add(view, X.Idle, 1);
             future.setResult(r);

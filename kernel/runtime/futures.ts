@@ -10,7 +10,8 @@ import { globalSlots, job, rpc, send } from "./context";
 import { arenaAlloc, arenaBytes, arenaWords } from "./arena";
 import { registerReviver, SHARE } from "./share";
 import { define, PyTypeError, RuntimeError } from "./errors";
-import { G, timeoutMs } from "./state";
+import { timeoutMs } from "./state";
+import { G } from "../protocol/layout";
 import { spinWhile, wait } from "./blocking";
 import { pack, unpack } from "./transfer";
 import { functionSpec, resolveFunction } from "./scope";
@@ -185,7 +186,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const { outcome, value } = this.outcome();
     return outcome === 2
       ? `<Future at #${this.id} state=finished raised ${(value as Error)?.name ?? typeof value}>`
-      : `<Future at #${this.id} state=finished returned ${value === null || value === undefined ? "None" : (value as object).constructor?.name ?? typeof value}>`;
+      : `<Future at #${this.id} state=finished returned ${value === null || value === undefined ? "None" : value.constructor?.name ?? typeof value}>`;
   }
   [inspect.custom](): string {
     return this.toString();
@@ -232,7 +233,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     for (const spec of specs) {
       let fn: Callback;
       try {
-        fn = resolveFunction(spec) as Callback;
+        fn = resolveFunction(spec);
       } catch (e) {
         write("stderr", `exception calling callback for ${this}\n${formatTraceback(e)}`);
         continue;

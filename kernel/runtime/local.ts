@@ -123,7 +123,6 @@ const handler: ProxyHandler<object> = {
   },
 };
 
-// eslint-disable-next-line @typescript-eslint/naming-convention
 export class local {
   [key: string]: unknown;
   constructor(...args: unknown[]) {
@@ -133,7 +132,7 @@ export class local {
       return proxy as local;
     }
     if (new.target === local && args.length > 0) throw new PyTypeError("Initialization arguments are not supported");
-    const proxy = make(new.target as Impl["cls"], args, allocate("local", 1), new.target.name, job().desc.ident);
+    const proxy = make(new.target, args, allocate("local", 1), new.target.name, job().desc.ident);
     // the creating thread's attributes exist from the start: the constructor running now fills them
     impls.get(proxy)!.byThread.set(job().desc.ident, {});
     return proxy as local;

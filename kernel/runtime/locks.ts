@@ -6,17 +6,9 @@ import { job } from "./context";
 import { RuntimeError, ValueError, PyTypeError, OverflowError } from "./errors";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
 import { timeoutMs } from "./state";
+import { L } from "../protocol/layout";
 import { wait } from "./blocking";
 
-/** Int32 slots of a lock's memory. */
-export const enum L {
-  State = 0,
-  /** Ident of the thread holding it (for RLock ownership, Condition checks and deadlock reports). */
-  Owner = 1,
-  /** RLock recursion depth. */
-  Count = 2,
-  Size = 4,
-}
 
 const me = () => job().desc.ident;
 

@@ -19,7 +19,8 @@ import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared"
 import { currentValues as valuesForThreads } from "./threading";
 import { forProcess, remoteError, TimeoutError } from "./crossProcess";
 import { resultHandler, type ResultCallbacks } from "./resultHandler";
-import { AsyncSlot, AsyncState, type PoolInit, type TaskMode, type TaskOutcome } from "../protocol/process";
+import type { PoolInit, TaskMode, TaskOutcome } from "../protocol/process";
+import { AsyncSlot, AsyncState } from "../protocol/layout";
 import type { TargetSpec } from "../protocol/worker";
 import { cpus } from "node:os";
 

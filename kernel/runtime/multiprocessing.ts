@@ -10,19 +10,13 @@ import { PyTypeError, RuntimeError, ValueError } from "./errors";
 import { functionSpec, hereLookup } from "./scope";
 import type { TargetSpec } from "../protocol/worker";
 import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared";
-import { FINISHED, NEW, P, STARTED, timeoutMs } from "./state";
+import { timeoutMs } from "./state";
+import { FINISHED, NEW, P, PS, STARTED } from "../protocol/layout";
 import { wait } from "./blocking";
 import { currentValues as valuesForThreads } from "./threading";
 import { forProcess } from "./crossProcess";
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
-
-const enum PS {
-  State = 0,
-  Pid = 1,
-  ExitCode = 2,
-  Size = 4,
-}
 
 export interface ProcessOptions {
   target?: ((...args: never[]) => unknown) | null;
@@ -83,7 +77,7 @@ export class Process {
    * notebook, so the child has it too) and calls its run().
    */
   private subclassRun(): { target: TargetSpec; args: unknown } {
-    const cls = this.constructor as Function;
+    const cls = this.constructor;
     if (this.run === Process.prototype.run) throw new ValueError("a Process needs a target, or a subclass that overrides run()");
     if (!IDENT.test(cls.name) || hereLookup()(cls.name) !== cls) {
       throw new ValueError(`${cls.name || "this Process subclass"} must be a class at the top level of a cell to run in another process (the child makes its object from it)`);

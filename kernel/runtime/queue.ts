@@ -305,7 +305,7 @@ function pyType(v: unknown): string {
   if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
   if (typeof v === "string") return "str";
   if (typeof v === "object") {
-    const cls = (v as object).constructor?.name;
+    const cls = v.constructor?.name;
     return !cls || cls === "Object" ? "dict" : cls === "Map" ? "dict" : cls;
   }
   return typeof v;

@@ -43,7 +43,7 @@ export function takeValues(inner?: Evaluator): Record<string, unknown> {
     return outer(name);
   };
   const all = () => (decoded ??= decode(values, lookup) as Record<string, unknown>);
-  return new Proxy({} as Record<string, unknown>, { get: (_t, key) => (typeof key === "string" ? all()[key] : undefined) });
+  return new Proxy({}, { get: (_t, key) => (typeof key === "string" ? all()[key] : undefined) });
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -113,7 +113,7 @@ let here: { scope: () => Evaluator; full: Chunk } | null = null;
  */
 export function setHere(scope: Evaluator | (() => Evaluator), full: Chunk, lazy = false): void {
   mainLookup = null;
-  let made: Evaluator | null = lazy ? null : (scope as Evaluator);
+  let made: Evaluator | null = lazy ? null : scope;
   here = { scope: () => (made ??= (scope as () => Evaluator)()), full };
 }
 

@@ -4,7 +4,7 @@
 // every thread holds the same lock, not a copy of it.
 import { globalSlots, send } from "./context";
 import { registerReviver, SHARE, type ClassLookup } from "./share";
-import { G } from "./state";
+import { G } from "../protocol/layout";
 import { framesOf } from "./traceback";
 
 export interface SharedState {

@@ -7,8 +7,9 @@ import type { EncodedValues, TargetSpec, ThreadDesc } from "../protocol/worker";
 import { globalSlots, job, rpc, send } from "./context";
 import { RuntimeError, PyTypeError } from "./errors";
 import { encode, decode, registerReviver, SHARE, type ClassLookup } from "./share";
-import { FINISHED, G, NEW, P, STARTED, T, TIMEOUT_MAX, timeoutMs } from "./state";
-import { joiningThread, wait } from "./blocking";
+import { TIMEOUT_MAX, timeoutMs } from "./state";
+import { FINISHED, G, joiningThread, NEW, P, STARTED, T } from "../protocol/layout";
+import { wait } from "./blocking";
 import { functionSpec } from "./scope";
 import { chainDelta } from "./bindings";
 import { Event } from "./event";
@@ -240,7 +241,7 @@ export function reviveSelf(
 ): Thread {
   const cls = self.cls ? (lookup(self.cls) ?? runtimeThreadClasses[self.cls]) : Thread;
   if (self.cls && !cls) throw new PyTypeError(`class ${self.cls} is not defined at the top level of the notebook`);
-  const t = threadFromDesc(desc, cls as Function, decode(self.fields, lookup) as object);
+  const t = threadFromDesc(desc, cls, decode(self.fields, lookup) as object);
   Object.assign(t[I], { target, args, kwargs });
   Atomics.store(t[I].view, T.NativeId, threadId);
   return remember(t);

@@ -8,7 +8,7 @@ import { fromBytes, toBytes } from "./codec";
 import { globalSlots, job, rpc, send } from "./context";
 import { decode, encode, setField } from "./share";
 import { hereLookup } from "./scope";
-import { G } from "./state";
+import { G } from "../protocol/layout";
 
 const idOf = new WeakMap<SharedArrayBuffer, number>();
 const byId = new Map<number, SharedArrayBuffer>();

@@ -64,6 +64,45 @@ describe("layout: folders follow process boundaries", () => {
     }
   });
 
+  it("keeps the kernel's host side and extension/ off kernel/runtime (they share its memory through kernel/protocol/layout)", () => {
+    const runtime = join(root, "kernel", "runtime");
+    const host = [...sources(join(root, "kernel")).filter((f) => !f.startsWith(runtime + "/")), ...sources(join(root, "extension"))];
+    assert.ok(host.some((f) => f.endsWith(join("kernel", "program.ts"))) && host.some((f) => f.endsWith(join("kernel", "protocol", "layout.ts"))));
+    for (const f of host) {
+      for (const spec of imports(f)) {
+        if (!spec.startsWith(".")) continue;
+        const target = resolved(f, spec);
+        assert.ok(!target.startsWith("kernel/runtime/") && target !== "kernel/runtime", `${relative(root, f)} imports ${target}`);
+      }
+    }
+  });
+
+  it("keeps kernel/protocol, which every side imports, importing only itself and Node", () => {
+    for (const f of sources(join(root, "kernel", "protocol"))) {
+      for (const spec of imports(f)) {
+        if (!spec.startsWith(".")) {
+          assert.ok(spec.startsWith("node:"), `${relative(root, f)} imports ${spec}`);
+          continue;
+        }
+        const target = resolved(f, spec);
+        assert.ok(target.startsWith("kernel/protocol/"), `${relative(root, f)} imports ${target}`);
+      }
+    }
+  });
+
+  it("defines each shared-memory layout of kernel/protocol/layout once: no other file declares an enum of the same name", () => {
+    const layout = join(root, "kernel", "protocol", "layout.ts");
+    const enums = (file: string) => [...readFileSync(file, "utf8").matchAll(/^\s*(?:export\s+)?(?:const\s+)?enum\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]);
+    const names = new Set(enums(layout));
+    for (const n of ["G", "P", "T", "L", "PS", "AsyncSlot", "Arena"]) assert.ok(names.has(n), `layout.ts defines ${n}`);
+    for (const f of [...sources(join(root, "kernel")), ...sources(join(root, "extension"))]) {
+      if (f === layout) continue;
+      const again = enums(f).filter((n) => names.has(n));
+      assert.deepEqual(again, [], `${relative(root, f)} declares ${again.join(", ")} again`);
+    }
+  });
+
+
   it("lets extension/ import only vscode, Node, its own files, kernel/protocol, kernel/client and the language server's protocol", () => {
     const server = join(root, "extension", "server");
     for (const f of sources(join(root, "extension")).filter((f) => !f.startsWith(server + "/"))) {

@@ -223,7 +223,7 @@ pool.map((x: number) => { for (;;) {} }, [1]);`,
       },
     );
     await running;
-    await disposed;
+    await (disposed as Promise<void> | null); // set in the callback, which TypeScript's narrowing does not see
     assert.ok(pids, "the cell printed its worker's pid");
     for (const pid of pids as number[]) assert.ok(!alive(pid), `process ${pid} outlived its kernel`);
   });
