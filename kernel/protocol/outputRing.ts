@@ -43,14 +43,14 @@ export function newOutputRing(): SharedArrayBuffer {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 class RingView {
   protected readonly slots: Int32Array;
-  protected readonly data: Uint8Array;
+  /** The record bytes, as a Buffer: its UTF-8 encode and decode work in place, with no copy per record. */
+  protected readonly data: Buffer;
   constructor(buffer: SharedArrayBuffer) {
     this.slots = new Int32Array(buffer, 0, R.Size);
-    this.data = new Uint8Array(buffer, HEADER_BYTES, RING_BYTES);
+    this.data = Buffer.from(buffer, HEADER_BYTES, RING_BYTES);
   }
 
   /** Bytes in the ring now. */
@@ -61,10 +61,9 @@ class RingView {
 
 /** The writing end, in the worker. Only one thread writes a ring. */
 export class RingWriter extends RingView {
-  private readonly head = new Uint8Array(RECORD_HEAD);
-  private readonly headView = new DataView(this.head.buffer);
+  private readonly head = Buffer.alloc(RECORD_HEAD);
   private name = "";
-  private nameBytes = new Uint8Array(0);
+  private nameBytes: Uint8Array = new Uint8Array(0);
 
   /** Writes one record; blocks while the ring has no room for it (the reader frees room as it reads). */
   write(seq: number, stream: Stream, thread: string, text: string): void {
@@ -73,13 +72,14 @@ export class RingWriter extends RingView {
       let end = Math.min(text.length, at + MAX_PIECE_CHARS);
       // never cut a surrogate pair in two
       if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
-      this.put(seq, stream, encoder.encode(text.slice(at, end)));
+      this.put(seq, stream, at === 0 && end === text.length ? text : text.slice(at, end));
       at = end;
     }
   }
 
-  private put(seq: number, stream: Stream, text: Uint8Array): void {
-    const need = RECORD_HEAD + this.nameBytes.length + text.length;
+  private put(seq: number, stream: Stream, text: string): void {
+    const textBytes = Buffer.byteLength(text, "utf8");
+    const need = RECORD_HEAD + this.nameBytes.length + textBytes;
     while (RING_BYTES - this.used() < need) {
       Atomics.store(this.slots, R.WriterWaiting, 1);
       const read = Atomics.load(this.slots, R.Read);
@@ -88,13 +88,16 @@ export class RingWriter extends RingView {
       Atomics.wait(this.slots, R.Read, read, 50);
     }
     Atomics.store(this.slots, R.WriterWaiting, 0);
-    this.headView.setUint32(0, seq >>> 0, true);
-    this.headView.setUint32(4, ((stream === "stderr" ? 1 : 0) << 16) | this.nameBytes.length, true);
-    this.headView.setUint32(8, text.length, true);
+    this.head.writeUInt32LE(seq >>> 0, 0);
+    this.head.writeUInt32LE(((stream === "stderr" ? 1 : 0) << 16) | this.nameBytes.length, 4);
+    this.head.writeUInt32LE(textBytes, 8);
     let at = Atomics.load(this.slots, R.Written) >>> 0;
     at = this.copyIn(this.head, at);
     at = this.copyIn(this.nameBytes, at);
-    at = this.copyIn(text, at);
+    const pos = at % RING_BYTES;
+    if (pos + textBytes <= RING_BYTES) this.data.write(text, pos, textBytes, "utf8");
+    else this.copyIn(Buffer.from(text, "utf8"), at);
+    at = (at + textBytes) >>> 0;
     // the bytes are in place before the reader can see the new total
     Atomics.store(this.slots, R.Written, at | 0);
   }
@@ -110,6 +113,9 @@ export class RingWriter extends RingView {
 
 /** The reading end, in the kernel. */
 export class RingReader extends RingView {
+  private lastName: Buffer = Buffer.alloc(0);
+  private lastThread = "";
+
   /** Whether records are waiting. */
   get pending(): boolean {
     return this.used() > 0;
@@ -126,14 +132,12 @@ export class RingReader extends RingView {
     const written = Atomics.load(this.slots, R.Written) >>> 0;
     let taken = 0;
     while (read !== written && taken < maxBytes) {
-      const head = this.copyOut(read, RECORD_HEAD);
-      const view = new DataView(head.buffer);
-      const seq = view.getUint32(0, true);
-      const tag = view.getUint32(4, true);
-      const textLength = view.getUint32(8, true);
+      const seq = this.u32(read);
+      const tag = this.u32(read + 4);
+      const textLength = this.u32(read + 8);
       const nameLength = tag & 0xffff;
-      const thread = decoder.decode(this.copyOut(read + RECORD_HEAD, nameLength));
-      const text = decoder.decode(this.copyOut(read + RECORD_HEAD + nameLength, textLength));
+      const thread = this.name(read + RECORD_HEAD, nameLength);
+      const text = this.utf8(read + RECORD_HEAD + nameLength, textLength);
       const size = RECORD_HEAD + nameLength + textLength;
       read = (read + size) >>> 0;
       taken += size;
@@ -152,14 +156,32 @@ export class RingReader extends RingView {
     Atomics.notify(this.slots, R.Read);
   }
 
-  private copyOut(total: number, length: number): Uint8Array {
+  private u32(total: number): number {
     const pos = (total >>> 0) % RING_BYTES;
-    const first = Math.min(length, RING_BYTES - pos);
-    // copies: the writer may reuse these bytes as soon as Read moves on
-    if (first === length) return this.data.slice(pos, pos + length);
-    const out = new Uint8Array(length);
-    out.set(this.data.subarray(pos, RING_BYTES), 0);
-    out.set(this.data.subarray(0, length - first), first);
-    return out;
+    return pos + 4 <= RING_BYTES ? this.data.readUInt32LE(pos) : this.bytes(total, 4).readUInt32LE(0);
+  }
+
+  /** The thread's name: the same as the record before's, most of the time, so compared before it is decoded. */
+  private name(total: number, length: number): string {
+    const pos = (total >>> 0) % RING_BYTES;
+    if (pos + length <= RING_BYTES) {
+      if (length === this.lastName.length && this.data.compare(this.lastName, 0, length, pos, pos + length) === 0) return this.lastThread;
+      this.lastName = Buffer.from(this.data.subarray(pos, pos + length));
+    } else this.lastName = this.bytes(total, length);
+    this.lastThread = this.lastName.toString("utf8");
+    return this.lastThread;
+  }
+
+  private utf8(total: number, length: number): string {
+    const pos = (total >>> 0) % RING_BYTES;
+    // a string is a copy: the writer may reuse these bytes as soon as Read moves on
+    return pos + length <= RING_BYTES ? this.data.toString("utf8", pos, pos + length) : this.bytes(total, length).toString("utf8");
+  }
+
+  /** A record's bytes that wrap around the end of the ring, copied out in one piece. */
+  private bytes(total: number, length: number): Buffer {
+    const pos = (total >>> 0) % RING_BYTES;
+    const first = RING_BYTES - pos;
+    return Buffer.concat([this.data.subarray(pos, RING_BYTES), this.data.subarray(0, length - first)]);
   }
 }
