@@ -2,7 +2,7 @@
 // a Python thread starts in microseconds: so threads and cell programs run
 // on workers started ahead of time, kept loaded with the runtime (and with
 // the notebook's definitions) and reused when their job is done.
-import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import type { FromWorker, ModuleExports, ToWorker, WorkerBoot } from "./protocol/worker";
@@ -179,6 +179,43 @@ export class WorkerPool {
     for (const resolve of this.exportsWaiters.splice(0)) resolve(exports);
   }
 
+  /**
+   * The one dispatcher of worker messages, whether they arrive on the port or are taken off it out of
+   * turn (drain): the pool keeps what is the pool's, the worker's owner (its program) gets the rest.
+   */
+  dispatch(w: PoolWorker, m: FromWorker): void {
+    switch (m.type) {
+      case "ready":
+        return this.addExports(m.exports);
+      case "buffer":
+        return this.addBuffer(m.id, m.buffer);
+      case "stash":
+        return this.stash(m.key, m.value);
+      case "jobDone":
+        [w.chainIds, w.valuesIds] = [m.chainIds, m.valuesIds];
+        break;
+      // the program's (Program.onMessage)
+      case "rpc":
+      case "start":
+      case "mainDone":
+      case "process":
+      case "poolStart":
+      case "poolApply":
+      case "poolClose":
+      case "object":
+      case "blocked":
+      case "excepthook":
+      case "atexit":
+        break;
+    }
+    w.owner?.onMessage(w, m);
+  }
+
+  /** Takes the messages a worker has sent and that are not delivered yet, now, in order. */
+  drain(w: PoolWorker): void {
+    for (let m = receiveMessageOnPort(w.out); m; m = receiveMessageOnPort(w.out)) this.dispatch(w, m.message as FromWorker);
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
     this.settleExports(this.exports);
@@ -204,13 +241,7 @@ export class WorkerPool {
     });
     const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new RingReader(outRing));
     this.all.add(w);
-    out.port1.on("message", (m: FromWorker) => {
-      if (m.type === "ready") return this.addExports(m.exports);
-      if (m.type === "buffer") return this.addBuffer(m.id, m.buffer);
-      if (m.type === "stash") return this.stash(m.key, m.value);
-      if (m.type === "jobDone") [w.chainIds, w.valuesIds] = [m.chainIds, m.valuesIds];
-      w.owner?.onMessage(w, m);
-    });
+    out.port1.on("message", (m: FromWorker) => this.dispatch(w, m));
     let error: Error | undefined;
     worker.on("error", (e) => (error = e));
     worker.on("exit", (code) => {

@@ -2,7 +2,6 @@
 // pool worker. The program ends as Python's does: main code done, every
 // non-daemon thread done; then daemon threads are stopped, with a note.
 // Interrupt and timeout stop every worker of the program at once.
-import { receiveMessageOnPort } from "node:worker_threads";
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
 import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
 import { CellOutput, type OutputLimit } from "./output";
@@ -10,6 +9,9 @@ import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./
 import { FINISHED, G, P, STARTED, T } from "./protocol/layout";
 import { CHECK_MS, DeadlockWatch } from "./deadlock";
 import { ChildProcesses } from "./processes";
+import { ProgramProcesses } from "./programProcesses";
+import { programRpc, type RpcContext } from "./programRpc";
+import { dispatchRpc, type ExitHandlerSpec } from "./protocol/rpc";
 import type { QueueService } from "./mpQueues";
 import { dirname, join } from "node:path";
 import { directChildren, killDescendants } from "./descendants";
@@ -63,14 +65,17 @@ export class Program implements Owner {
   private chainValues: ChainValues | null = null;
   private over = false;
   private readonly deadlocks: DeadlockWatch;
-  private readonly children: ChildProcesses;
+  private readonly processes: ProgramProcesses;
+  private readonly rpcContext: RpcContext;
   private watchTimer: NodeJS.Timeout | null = null;
   /** The program's threading.excepthook, as the latest setExcepthook() left it (spec null: the default). */
   private excepthook: { seq: number; spec: TargetSpec | null } = { seq: 0, spec: null };
   /** Exit handlers registered by threads other than main, for the main thread to run at the end. */
-  private readonly exitHandlers: unknown[] = [];
+  private readonly exitHandlers: ExitHandlerSpec[] = [];
   /** Set as the program starts to end: no new threads, no second ending. */
   private closing = false;
+  /** Set while messages are taken off a worker's port out of turn (drainWorker). */
+  private draining = false;
   /** The kernel's child processes before this program ran (the compiler's service): not the program's to kill. */
   private readonly childrenBefore = directChildren();
 
@@ -103,13 +108,22 @@ export class Program implements Owner {
       defs: spec.defs,
       ...(spec.process ? { process: spec.process } : {}),
     };
-    this.children = new ChildProcesses(
+    const children = new ChildProcesses(
       { chain: spec.chain, defs: spec.defs },
       this.slots,
       (source, stream, thread, text) => this.output.write(source, stream, thread, text, this.nextSeq()),
       join(dirname(pool.entry), "process.js"),
       spec.queues,
     );
+    this.processes = new ProgramProcesses(children, spec.queues, `p${spec.programId}/`, () => this.closing);
+    this.rpcContext = {
+      pool,
+      processes: this.processes,
+      drain: () => this.drain(),
+      liveThreads: () => [...this.threads.values()].filter((d) => Atomics.load(state(d), T.State) === STARTED),
+      takeExitHandlers: () => this.exitHandlers.splice(0),
+      excepthook: () => this.excepthook,
+    };
     this.threads.set(main.ident, main);
     const w = pool.acquire(this);
     this.running.set(w, main);
@@ -143,11 +157,6 @@ export class Program implements Owner {
     return w.ring.read((r) => this.output.write(source, r.stream, r.thread, r.text, r.seq), maxBytes);
   }
 
-  /** How this program's threads are named to the multiprocessing Queue store (see QueueService). */
-  private get queueOwner(): string {
-    return `p${this.spec.programId}/`;
-  }
-
   /** Interrupt or timeout: every thread of the program stops now. */
   stop(status: Extract<CellStatus, "interrupted" | "timeout">): void {
     const message = status === "timeout" ? "the cell ran past its time limit and was stopped" : "interrupted by the user";
@@ -169,11 +178,11 @@ export class Program implements Owner {
     this.running.clear();
     // processes the program started itself (execSync, spawn): a thread blocked on one ends only when it is gone
     killDescendants(this.childrenBefore);
-    this.spec.queues.cancel(this.queueOwner); // the threads that waited on a multiprocessing Queue are gone
+    this.processes.cancelQueues(); // the threads that waited on a multiprocessing Queue are gone
     // a stopped thread cannot release what it held: left locked, a lock of the notebook would block every later cell
     this.deadlocks.releaseHeldBy(new Set(this.threads.keys()));
     const ended = Promise.race([Promise.all(stopping), new Promise((r) => setTimeout(r, STUCK_MS))]);
-    void Promise.all([ended, this.children.stopAll()]).then(() => {
+    void Promise.all([ended, this.processes.children.stopAll()]).then(() => {
       for (const d of pending) {
         this.output.write("kernel", "stderr", d.name, `${d.name} could not be stopped: it is inside a call that no interrupt reaches (a blocking read, say), and it is left running in the kernel; Restart Kernel ends it\n`, this.nextSeq());
       }
@@ -182,7 +191,7 @@ export class Program implements Owner {
   }
 
   private watchForDeadlock(): void {
-    if (this.children.running > 0) return; // a child process can still set things going
+    if (this.processes.children.running > 0) return; // a child process can still set things going
     const report = this.deadlocks.check([...this.threads.values()]);
     if (report) {
       const names = report.match(/^Thread (.*)$/gm)?.map((l) => l.slice(7)) ?? [];
@@ -190,8 +199,12 @@ export class Program implements Owner {
     }
   }
 
+  /** The program's part of the one dispatch of worker messages (the pool takes its own first: WorkerPool.dispatch). */
   onMessage(w: PoolWorker, m: FromWorker): void {
     switch (m.type) {
+      case "rpc":
+        dispatchRpc(programRpc, m, (value) => w.reply(m.id, value), this.rpcContext);
+        break;
       case "start":
         this.startThread(m);
         break;
@@ -200,7 +213,9 @@ export class Program implements Owner {
         this.mainError = m.error;
         this.values = m.values;
         this.chainValues = m.chainValues;
-        this.end();
+        // taken in a drain (the program may be in the middle of ending): end once the drain is over
+        if (this.draining) setImmediate(() => this.end());
+        else this.end();
         break;
       case "jobDone":
         // the job is over, so is its writing: all of it is in the ring, which the next job must find empty
@@ -210,49 +225,11 @@ export class Program implements Owner {
         this.pool.release(w);
         this.checkEnd();
         break;
-      case "rpc":
-        // each worker has its own port: what other threads sent before this (a thread they
-        // started, an exit handler they registered) may not have been read yet, and must count
-        if (m.op === "enumerate" || m.op === "atexit" || m.op === "excepthook") this.drain();
-        if (m.op === "enumerate") {
-          w.reply(m.id, [...this.threads.values()].filter((d) => Atomics.load(state(d), T.State) === STARTED));
-        } else if (m.op === "atexit") {
-          w.reply(m.id, this.exitHandlers.splice(0));
-        } else if (m.op === "excepthook") {
-          w.reply(m.id, this.excepthook);
-        } else if (m.op === "buffer") {
-          this.pool.whenBuffer(m.bufferId, (b) => w.reply(m.id, b));
-        } else if (m.op === "take") {
-          this.pool.take(m.key, m.count, (values) => w.reply(m.id, values));
-        } else if (m.op === "poolMap") {
-          if (this.closing) break; // from a thread being stopped: no process may start after the program's are killed
-          this.children.map(this.children.pool(m.pool, m.size, m.values, m.init), m.mode, m.target, m.chunks, (r) => w.reply(m.id, r));
-        } else if (m.op === "mpQueue") {
-          // a thread being stopped with the program asks no more: its wait would take an item from the next cell
-          if (!this.closing) this.spec.queues.request(this.queueOwner, m.request, (a) => w.reply(m.id, a));
-        } else if (m.op === "poolResult") {
-          w.reply(m.id, this.children.result(m.result));
-        } else if (m.op === "poolTerminate" || m.op === "poolJoin") {
-          const pool = this.children.existingPool(m.pool);
-          if (m.op === "poolTerminate") pool?.terminate();
-          if (pool) pool.whenExited(() => w.reply(m.id, null));
-          else w.reply(m.id, null);
-        }
-        break;
-      // from a thread being stopped as the program ends: no process may start after the program's are killed
       case "process":
-        if (this.closing) this.children.neverStarted("process", m.state);
-        else this.children.start(m);
-        break;
       case "poolStart":
-        if (!this.closing) this.children.pool(m.pool, m.size, m.values, m.init).fill();
-        break;
       case "poolApply":
-        if (this.closing) this.children.neverStarted("task", m.state);
-        else this.children.apply(this.children.pool(m.pool, m.size, m.values, m.init), m.target, m.args, m.result, m.state);
-        break;
       case "poolClose":
-        this.children.existingPool(m.pool)?.close();
+        this.processes.onMessage(m);
         break;
       case "object":
         this.deadlocks.object(m.id, m.kind, m.state, m.where);
@@ -267,15 +244,10 @@ export class Program implements Owner {
       case "atexit":
         this.exitHandlers.push({ seq: m.seq, spec: m.spec, args: m.args });
         break;
+      // the pool's own: WorkerPool.dispatch handles them before the owner is asked
       case "ready":
-        this.pool.addExports(m.exports);
-        break;
-      // the pool keeps these; they come here only when drainWorker took them off the port before the pool saw them
       case "buffer":
-        this.pool.addBuffer(m.id, m.buffer);
-        break;
       case "stash":
-        this.pool.stash(m.key, m.value);
         break;
     }
   }
@@ -349,10 +321,10 @@ export class Program implements Owner {
       this.running.delete(w);
       void this.pool.discard(w);
     }
-    this.spec.queues.cancel(this.queueOwner); // daemon threads that waited on a multiprocessing Queue are gone
+    this.processes.cancelQueues(); // daemon threads that waited on a multiprocessing Queue are gone
     // daemon processes are stopped, as Python's are; a pool's workers too (Python's pools are daemons)
     const error = this.mainError;
-    void this.children.stopAll().then(() => (error ? this.settle("error", error) : this.settle("ok")));
+    void this.processes.children.stopAll().then(() => (error ? this.settle("error", error) : this.settle("ok")));
   }
 
   private settle(status: CellStatus, error?: CellError): void {
@@ -376,18 +348,11 @@ export class Program implements Owner {
 
   private drainWorker(w: PoolWorker): void {
     this.readRing(w); // what is in the ring now: a writer still flooding must not keep this loop going
-    for (let m = receiveMessageOnPort(w.out); m; m = receiveMessageOnPort(w.out)) {
-      const msg = m.message as FromWorker;
-      if (msg.type === "jobDone") [w.chainIds, w.valuesIds] = [msg.chainIds, msg.valuesIds];
-      if (msg.type !== "mainDone") this.onMessage(w, msg);
-      else {
-        // taken here rather than delivered: end the program once this drain is over
-        this.mainEnded = true;
-        this.mainError = msg.error;
-        this.values = msg.values;
-        this.chainValues = msg.chainValues;
-        setImmediate(() => this.end());
-      }
+    this.draining = true;
+    try {
+      this.pool.drain(w);
+    } finally {
+      this.draining = false;
     }
   }
 

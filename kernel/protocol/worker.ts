@@ -2,7 +2,8 @@
 // owns the worker pool) and the runtime inside each worker. They cross a
 // thread boundary by postMessage, so everything here is structured-clonable.
 import type { CellError } from "./messages";
-import type { PoolInit, QueueRequest, TaskMode } from "./process";
+import type { PoolInit } from "./process";
+import type { RpcCall } from "./rpc";
 
 /**
  * Per generated line (0-based), a flat list of [generatedColumn, sourceLine]
@@ -113,11 +114,12 @@ export type Job =
 
 // ---- kernel → worker --------------------------------------------------------
 export type ToWorker =
-  | { type: "job"; job: Job }
-  | { type: "rpcReply"; id: number; value: unknown };
+  | { type: "job"; job: Job };
 
 // ---- worker → kernel --------------------------------------------------------
 export type FromWorker =
+  /** A synchronous call: the worker blocks until the kernel answers on its rpc port (see protocol/rpc). */
+  | RpcCall
   /** The worker has loaded the runtime; `exports` is what its modules export (the compiler checks imports against it). */
   | { type: "ready"; exports: ModuleExports }
   /** Start a thread: the kernel finds it a worker. */
@@ -141,16 +143,8 @@ export type FromWorker =
   | { type: "object"; id: number; kind: string; state: SharedArrayBuffer; where: Where | null }
   /** A thread has waited a while with no timeout: on what (an object id, or a code of runtime/blocking), where. */
   | { type: "blocked"; ident: number; on: number; op: string; seq: number; where: Where | null }
-  /** A synchronous call: the worker blocks until the kernel answers on its rpc port. */
-  | { type: "rpc"; id: number; op: "enumerate" | "atexit"; programId: number }
-  /** The program's excepthook now: answers { seq, spec } (spec null for the default), after reading what threads sent before. */
-  | { type: "rpc"; id: number; op: "excepthook"; programId: number }
   /** threading.setExcepthook(): the program's hook from now on (spec null: the default); `seq` orders the calls. */
   | { type: "excepthook"; programId: number; seq: number; spec: TargetSpec | null }
-  /** Shared memory met inside a value stored in a queue or future, by its kernel-wide buffer id (see runtime/transfer). */
-  | { type: "rpc"; id: number; op: "buffer"; programId: number; bufferId: number }
-  /** Takes every value stashed under `key`, once at least `count` have arrived (see "stash"). */
-  | { type: "rpc"; id: number; op: "take"; programId: number; key: string; count: number }
   /** Keeps a value under `key` for a thread that takes it later (a future's callbacks, a program's executors). */
   | { type: "stash"; key: string; value: unknown }
   /** Shared memory that values stored as bytes refer to: the kernel keeps it for threads that meet its id. */
@@ -160,23 +154,12 @@ export type FromWorker =
   /** A Pool was made: its `size` worker processes start now, on the starting thread's view of the cell's values, each running `init` first. */
   | { type: "poolStart"; programId: number; pool: number; size: number; values: EncodedValues; init: PoolInit | null }
   /**
-   * fn over each chunk of items (encoded) on the pool's worker processes, started if need be (up to `size`,
-   * on these values, each running `init` first): answers a TaskOutcome, the results in order.
-   */
-  | { type: "rpc"; id: number; op: "poolMap"; programId: number; pool: number; size: number; mode: TaskMode; target: TargetSpec; chunks: unknown[][]; values: EncodedValues; init: PoolInit | null }
-  /**
    * Pool.applyAsync(): fn(...args) as one task on the pool's workers; its end is written into `state` (the
    * AsyncResult's memory, see AsyncSlot) and its outcome kept under `result` for "poolResult".
    */
   | { type: "poolApply"; programId: number; pool: number; size: number; target: TargetSpec; args: unknown[]; values: EncodedValues; init: PoolInit | null; result: number; state: SharedArrayBuffer }
-  /** The outcome of an applyAsync task that has ended: a TaskOutcome with its one result. */
-  | { type: "rpc"; id: number; op: "poolResult"; programId: number; result: number }
-  /** An operation on a multiprocessing Queue: answers a QueueAnswer, when it can (see QueueRequest). */
-  | { type: "rpc"; id: number; op: "mpQueue"; programId: number; request: QueueRequest }
   /** Pool.close(), an executor's shutdown: the pool's workers exit once the work queued is done. */
   | { type: "poolClose"; programId: number; pool: number }
-  /** Answers once every worker of the pool has exited; "poolTerminate" kills them first. */
-  | { type: "rpc"; id: number; op: "poolTerminate" | "poolJoin"; programId: number; pool: number }
   /** An exit handler registered by a thread other than main: the main thread runs it at the end. */
   | { type: "atexit"; programId: number; seq: number; spec: TargetSpec; args: unknown[] };
 

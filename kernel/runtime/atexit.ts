@@ -38,7 +38,7 @@ export function unregister(fn: Function): void {
 
 /** Runs every handler, the last registered first; one that throws is reported and the others still run. */
 export function runExitHandlers(): void {
-  const fromThreads = rpc({ type: "rpc", op: "atexit", programId: job().ctx.programId }) as Array<Omit<Handler, "fn">>;
+  const fromThreads = rpc("atexit", {});
   const all = [...handlers, ...fromThreads.map((h) => ({ ...h, fn: null }))].sort((a, b) => b.seq - a.seq);
   handlers = [];
   for (const h of all) {

@@ -3,6 +3,7 @@
 // is plain module state.
 import { workerData, receiveMessageOnPort } from "node:worker_threads";
 import type { FromWorker, ProgramContext, ThreadDesc, WorkerBoot } from "../protocol/worker";
+import type { RpcCall, RpcOp, RpcReply, RpcReplyMessage, RpcTable } from "../protocol/rpc";
 
 export const boot = workerData as WorkerBoot;
 export const globalSlots = new Int32Array(boot.global);
@@ -31,13 +32,14 @@ export function send(m: FromWorker): void {
 }
 
 let rpcSeq = 0;
-/** Asks the kernel and blocks this thread for its answer (the kernel's event loop is never busy with user code). */
-type RpcCall = Extract<FromWorker, { type: "rpc" }>;
-type WithoutId<M> = M extends unknown ? Omit<M, "id"> : never;
-export function rpc(m: WithoutId<RpcCall>): unknown {
+/**
+ * Asks the kernel and blocks this thread for its answer (the kernel's event loop is never busy with user
+ * code). The operation's request and reply types are protocol/rpc's table.
+ */
+export function rpc<K extends RpcOp>(op: K, request: RpcTable[K]["request"]): RpcReply<K> {
   const id = ++rpcSeq;
   Atomics.store(rpcFlag, 0, 0);
-  send({ ...m, id });
+  send({ ...request, type: "rpc", id, op, programId: job().ctx.programId } as RpcCall);
   for (;;) {
     Atomics.wait(rpcFlag, 0, 0);
     const got = receiveMessageOnPort(boot.rpcPort);
@@ -45,7 +47,7 @@ export function rpc(m: WithoutId<RpcCall>): unknown {
       Atomics.store(rpcFlag, 0, 0);
       continue;
     }
-    const reply = got.message as { id: number; value: unknown };
-    if (reply.id === id) return reply.value;
+    const reply = got.message as RpcReplyMessage;
+    if (reply.id === id) return reply.value as RpcReply<K>;
   }
 }

@@ -4,7 +4,6 @@
 // looks it up when the exception happens. Workers share no functions, so the
 // kernel keeps the hook's source, and a counter in the program's shared memory
 // tells a thread whether the hook it holds is still the current one.
-import type { TargetSpec } from "../protocol/worker";
 import type { Thread } from "./threading";
 import { job, rpc, send } from "./context";
 import { P } from "../protocol/layout";
@@ -52,7 +51,7 @@ export function resetHook(): void {
 function currentHook(): Hook {
   const seq = Atomics.load(job().programSlots, P.Excepthook);
   if (seq === held.seq) return held.hook;
-  const now = rpc({ type: "rpc", op: "excepthook", programId: job().ctx.programId }) as { seq: number; spec: TargetSpec | null };
+  const now = rpc("excepthook", {});
   let hook: Hook = excepthook;
   if (now.spec) {
     try {

@@ -332,7 +332,7 @@ export function shutdownExecutors(): void {
   const j = job();
   const count = Atomics.load(j.programSlots, P.Executors);
   if (count === 0) return;
-  const all = rpc({ type: "rpc", op: "take", programId: j.ctx.programId, key: executorsKey(j.ctx.programId), count }) as unknown[];
+  const all = rpc("take", { key: executorsKey(j.ctx.programId), count });
   for (const encoded of all) (decode(encoded, hereLookup()) as ThreadPoolExecutor).shutdown({ wait: false });
 }
 

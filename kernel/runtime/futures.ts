@@ -6,7 +6,7 @@
 // in more arena space. Every finish bumps one kernel-wide word, which
 // asCompleted() and wait() sleep on.
 import { inspect } from "node:util";
-import { globalSlots, job, rpc, send } from "./context";
+import { globalSlots, rpc, send } from "./context";
 import { arenaAlloc, arenaBytes, arenaWords } from "./arena";
 import { registerReviver, SHARE } from "./share";
 import { define, PyTypeError, RuntimeError } from "./errors";
@@ -229,7 +229,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   private runCallbacks(n: number): void {
     if (n === 0) return;
-    const specs = rpc({ type: "rpc", op: "take", programId: job().ctx.programId, key: callbackKey(this.id), count: n }) as Parameters<typeof resolveFunction>[0][];
+    const specs = rpc("take", { key: callbackKey(this.id), count: n }) as Parameters<typeof resolveFunction>[0][];
     for (const spec of specs) {
       let fn: Callback;
       try {

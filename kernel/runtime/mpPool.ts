@@ -19,7 +19,7 @@ import { allocate, adopt, defineKind, hidden, type SharedState } from "./shared"
 import { currentValues as valuesForThreads } from "./threading";
 import { forProcess, remoteError, TimeoutError } from "./crossProcess";
 import { resultHandler, type ResultCallbacks } from "./resultHandler";
-import type { PoolInit, TaskMode, TaskOutcome } from "../protocol/process";
+import type { PoolInit, TaskMode } from "../protocol/process";
 import { AsyncSlot, AsyncState } from "../protocol/layout";
 import type { TargetSpec } from "../protocol/worker";
 import { cpus } from "node:os";
@@ -36,8 +36,7 @@ const STATES = ["RUN", "CLOSE", "TERMINATE"];
 
 /** fn over each chunk of encoded items on pool `pool`'s worker processes: the results in order, or the first failure thrown. */
 function onWorkers(pool: number, size: number, init: PoolInit | null, mode: TaskMode, target: TargetSpec, chunks: unknown[][]): unknown[] {
-  const j = job();
-  const r = rpc({ type: "rpc", op: "poolMap", programId: j.ctx.programId, pool, size, mode, target, chunks, values: valuesForThreads(), init }) as TaskOutcome;
+  const r = rpc("poolMap", { pool, size, mode, target, chunks, values: valuesForThreads(), init });
   if ("error" in r) throw remoteError(r.error);
   return r.results.map((x) => decode(x, hereLookup()));
 }
@@ -194,13 +193,13 @@ export class Pool {
   /** Kills the workers now; returns once they have exited. */
   terminate(): void {
     Atomics.store(this.view, PL.State, TERMINATE);
-    rpc({ type: "rpc", op: "poolTerminate", programId: job().ctx.programId, pool: this.id });
+    rpc("poolTerminate", { pool: this.id });
   }
 
   /** Waits for the workers to exit, after close() or terminate(). */
   join(): void {
     if (Atomics.load(this.view, PL.State) === RUN) throw new ValueError("Pool is still running");
-    rpc({ type: "rpc", op: "poolJoin", programId: job().ctx.programId, pool: this.id });
+    rpc("poolJoin", { pool: this.id });
   }
 
   /** `using pool = new Pool()` ends as Python's `with Pool() as pool:` does: terminate(). */
@@ -268,7 +267,7 @@ export class AsyncResult<R = unknown> {
     this.wait(timeout);
     if (!this.ready()) throw new TimeoutError();
     if (!this.outcome) {
-      const r = rpc({ type: "rpc", op: "poolResult", programId: job().ctx.programId, result: this.id }) as TaskOutcome;
+      const r = rpc("poolResult", { result: this.id });
       if ("error" in r) {
         const error = remoteError(r.error);
         this.outcome = { error, frames: framesOf(error) };

@@ -18,7 +18,7 @@ import { forProcess } from "./crossProcess";
 import type { QueueAnswer, QueueRequest } from "../protocol/process";
 
 function ask(request: QueueRequest): QueueAnswer {
-  const call = () => rpc({ type: "rpc", op: "mpQueue", programId: job().ctx.programId, request }) as QueueAnswer;
+  const call = () => rpc("mpQueue", { request });
   // a wait for ever, in the notebook's own process, is one the deadlock watch may judge (it does not while
   // a child process runs, which could still answer it); a child's threads cannot know what its parent will do
   const forever = (request.op === "get" || request.op === "put") && request.block && request.timeoutMs === null && !job().ctx.process;

@@ -313,7 +313,7 @@ export function mainThread(): Thread {
 }
 
 export function enumerate(): Thread[] {
-  const descs = rpc({ type: "rpc", op: "enumerate", programId: job().ctx.programId }) as ThreadDesc[];
+  const descs = rpc("enumerate", {});
   return descs.map((d) => threadOf(d));
 }
 

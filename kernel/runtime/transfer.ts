@@ -5,7 +5,7 @@
 // which bytes cannot: each one is written as a kernel-wide id, and a thread
 // that reads an id it has not met asks the kernel for that buffer, once.
 import { fromBytes, toBytes } from "./codec";
-import { globalSlots, job, rpc, send } from "./context";
+import { globalSlots, rpc, send } from "./context";
 import { decode, encode, setField } from "./share";
 import { hereLookup } from "./scope";
 import { G } from "../protocol/layout";
@@ -102,7 +102,7 @@ export function unpack(bytes: Uint8Array): unknown {
 export function bufferOf(id: number): SharedArrayBuffer {
   let b = byId.get(id);
   if (!b) {
-    b = rpc({ type: "rpc", op: "buffer", programId: job().ctx.programId, bufferId: id }) as SharedArrayBuffer;
+    b = rpc("buffer", { bufferId: id });
     byId.set(id, b);
     idOf.set(b, id);
   }
