@@ -78,6 +78,7 @@ async function test() {
  * Trust in the Workspace Trust editor.
  */
 async function runIntegration(browser, server, { folder, name, tests }) {
+  const t0 = Date.now();
   const page = await loggedInPage(browser, server);
   let result = null;
   let trusting = Promise.resolve(true);
@@ -113,7 +114,7 @@ async function runIntegration(browser, server, { folder, name, tests }) {
     console.log(`${name}: no result within the time limit`);
     return { passed: result?.passed ?? 0, failed: (result?.failed ?? 0) + 1 };
   }
-  console.log(`${name}: the extension host exited with ${code}`);
+  console.log(`${name}: the extension host exited with ${code} (${Math.round((Date.now() - t0) / 1000)} s with the workbench's load)`);
   return result ?? { passed: 0, failed: 1 };
 }
 
