@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { CONTROLLER_ID, ConcnbController, NOTEBOOK_TYPE } from "./controller";
 import { NotebookSession } from "./notebookSession";
 import { kernelOptionsFromSettings } from "./settings";
+import { explainNotTrusted, onTrusted, refuseCells, trusted } from "./trust";
 
 export const RESTART_COMMAND = "concnb.restartKernel";
 const SELECT_WAIT_MS = 5000;
@@ -26,7 +27,9 @@ export class NotebookKernels implements vscode.Disposable {
   ) {
     this.kernelPath = vscode.Uri.joinPath(extensionUri, "out", "kernel.js").fsPath;
     this.controller = new ConcnbController({
-      execute: (cells, notebook) => this.sessionOf(notebook).execute(cells),
+      // The workbench asks for trust before it runs a cell; this holds whoever calls.
+      execute: (cells, notebook) =>
+        trusted() ? this.sessionOf(notebook).execute(cells) : refuseCells(this.controller.controller, cells, (line) => this.log(line)),
       interrupt: (notebook) => this.sessions.get(key(notebook))?.interrupt(),
     });
     this.disposables.push(
@@ -34,9 +37,7 @@ export class NotebookKernels implements vscode.Disposable {
       this.controller.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
         if (selected) {
           this.selected.add(key(notebook));
-          void this.sessionOf(notebook)
-            .warm()
-            .then((started) => started || this.log(`the kernel of ${notebook.uri.toString()} did not start ahead of its first run`));
+          this.warm(notebook);
         } else {
           this.selected.delete(key(notebook));
           this.close(notebook); // another kernel took over; ours holds memory for nothing
@@ -44,7 +45,19 @@ export class NotebookKernels implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseNotebookDocument((notebook) => this.close(notebook)),
       vscode.commands.registerCommand(RESTART_COMMAND, (arg?: unknown) => this.restart(arg)),
+      // what opening them would have started, had the folder been trusted then
+      onTrusted(() => {
+        for (const notebook of vscode.workspace.notebookDocuments) if (this.selected.has(key(notebook))) this.warm(notebook);
+      }),
     );
+  }
+
+  /** Starts the notebook's kernel ahead of its first run; never in Restricted Mode. */
+  private warm(notebook: vscode.NotebookDocument): void {
+    if (!trusted()) return;
+    void this.sessionOf(notebook)
+      .warm()
+      .then((started) => started || this.log(`the kernel of ${notebook.uri.toString()} did not start ahead of its first run`));
   }
 
   /** Restarts the kernel of the notebook the command was invoked for (or the active one). */
@@ -52,6 +65,10 @@ export class NotebookKernels implements vscode.Disposable {
     const notebook = notebookOf(arg);
     if (!notebook) {
       this.log(`${RESTART_COMMAND}: no Concurrency Notebook to restart`);
+      return;
+    }
+    if (!trusted()) {
+      explainNotTrusted(); // no kernel process in Restricted Mode, as none starts at open
       return;
     }
     const started = await this.sessionOf(notebook).restart();
@@ -67,6 +84,11 @@ export class NotebookKernels implements vscode.Disposable {
     if (!(await this.select(cell.notebook))) {
       this.log(`run in thread: the notebook ${cell.notebook.uri.toString()} did not take our kernel`);
       return false;
+    }
+    // the lens runs through no workbench trust request: this is the only gate
+    if (!trusted()) {
+      await refuseCells(this.controller.controller, [cell], (line) => this.log(line));
+      return true;
     }
     return this.sessionOf(cell.notebook).runInThread(cell, target, args);
   }

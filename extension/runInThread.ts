@@ -7,6 +7,7 @@ import { NOTEBOOK_TYPE } from "./controller";
 import type { LanguageFeatures } from "./languageClient";
 import type { NotebookKernels } from "./notebookKernels";
 import { isRunInThreadArgs, RUN_IN_THREAD_COMMAND, type ParamInfo, type RunInThreadArgs } from "./server/protocol";
+import { trusted } from "./trust";
 
 export class RunInThreadCommand implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -30,7 +31,8 @@ export class RunInThreadCommand implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Run in thread: the cell of ${arg.name} is no longer open.`);
       return;
     }
-    const args = await this.argumentsOf(arg);
+    // in Restricted Mode nothing runs (the kernels say why in the cell): asking for arguments first would waste the learner's typing
+    const args = trusted() ? await this.argumentsOf(arg) : "";
     if (args === undefined) return;
     const queued = await this.kernels.runInThread(cell, arg.name, args);
     if (!queued) {

@@ -1,7 +1,15 @@
 // Starts code-server (the real VS Code workbench and Node extension host) on
 // loopback with a throw-away profile, and builds the URLs that load this
 // extension into it (the same `payload` @vscode/test-web uses).
+//
+// Anyone who reaches the port can run code as this user, so the server asks
+// for a password made afresh at each start; it goes to code-server in its
+// environment (code-server reads $PASSWORD and deletes it before it starts
+// any child), never on the command line, which every user can read in `ps`.
+// Workspace Trust stays on: a folder the learner has not trusted opens in
+// Restricted Mode, where the extension runs no cell.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +18,9 @@ const SETTINGS = {
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
   "telemetry.telemetryLevel": "off",
-  "security.workspace.trust.enabled": false,
+  "security.workspace.trust.enabled": true,
+  // the first time a folder opens in a browser, VS Code asks whether its authors are trusted
+  "security.workspace.trust.startupPrompt": "once",
   "files.hotExit": "off",
   "git.openRepositoryInParentFolders": "never",
   // a lesson clicked before the extension host has registered the notebook type still opens as a notebook
@@ -22,19 +32,23 @@ export async function startServer({ codeServer, port, folder, log = () => {} }) 
   // A quiet workbench: no welcome page over the lessons, no tips, no telemetry.
   mkdirSync(join(profile, "user", "User"), { recursive: true });
   writeFileSync(join(profile, "user", "User", "settings.json"), JSON.stringify(SETTINGS, null, 2));
+  // an empty config of our own, or code-server writes one with a password of its own into ~/.config
+  const config = join(profile, "config.yaml");
+  writeFileSync(config, "", { mode: 0o600 });
+  const password = randomBytes(18).toString("base64url");
   const args = [
     join(codeServer, "out", "node", "entry.js"),
-    "--auth", "none",
+    "--config", config,
+    "--auth", "password",
     "--bind-addr", `127.0.0.1:${port}`,
     "--user-data-dir", join(profile, "user"),
     "--extensions-dir", join(profile, "extensions"),
     "--disable-telemetry",
     "--disable-update-check",
-    "--disable-workspace-trust",
     "--disable-getting-started-override",
     folder,
   ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: serverEnv(password) });
   const lines = [];
   const onData = (d) => {
     for (const l of String(d).split("\n").filter(Boolean)) {
@@ -63,9 +77,11 @@ export async function startServer({ codeServer, port, folder, log = () => {} }) 
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
   return {
     base,
-    /** A workbench URL on `folder` with `payload` pairs (paths made remote URIs where asked). */
-    url(payload = []) {
-      const q = new URLSearchParams({ folder });
+    /** What the login page asks for; valid until this server stops. */
+    password,
+    /** A workbench URL on `folder` (or another folder: `on`) with `payload` pairs (paths made remote URIs where asked). */
+    url(payload = [], on = folder) {
+      const q = new URLSearchParams({ folder: on });
       if (payload.length > 0) q.set("payload", JSON.stringify(payload));
       return `${base}/?${q}`;
     },
@@ -86,4 +102,11 @@ export async function startServer({ codeServer, port, folder, log = () => {} }) 
       }
     },
   };
+}
+
+/** Our password only: a $HASHED_PASSWORD the user has set for another code-server would take its place. */
+function serverEnv(password) {
+  const env = { ...process.env, PASSWORD: password };
+  delete env.HASHED_PASSWORD;
+  return env;
 }

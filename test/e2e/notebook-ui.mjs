@@ -1,14 +1,19 @@
 // The notebook UI as a person sees it: open lesson 1 in the real VS Code
-// workbench, click Run All, wait until the run is over, check every code cell
-// ended well and the outputs show lines of several threads, and save a
-// screenshot (test/e2e/screenshots/01-threads.png); then check the code lens
-// "Run in thread" shows above the lesson's first function (01-threads-lens.png).
+// workbench, in a browser that has not trusted the folder yet (it says No to
+// VS Code's startup question): Run All makes VS Code ask for trust, saying
+// why (01-threads-trust.png); Cancel runs nothing; Run All again and "Trust
+// Folder & Continue" runs the lesson, without a reload. Then wait until the
+// run is over, check every code cell ended well and the outputs show lines of
+// several threads, and save a screenshot (test/e2e/screenshots/01-threads.png);
+// then check the code lens "Run in thread" shows above the lesson's first
+// function (01-threads-lens.png).
 //
 // The notebook list is virtualized: only rows on screen are in the DOM. Cell
 // states and outputs are therefore read while scrolling through the notebook,
 // keyed by each row's data-index.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { answerStartupTrust, answerTrustRequest, loggedInPage, trustRequest } from "../../scripts/vscode/browser.mjs";
 
 const LESSON = "01-threads.concnb";
 const TIMEOUT = 120_000;
@@ -22,7 +27,7 @@ export async function runE2E(browser, server, { workspace, root }) {
   };
   const shots = join(root, "test", "e2e", "screenshots");
   mkdirSync(shots, { recursive: true });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
+  const page = await loggedInPage(browser, server, { viewport: { width: 1440, height: 1200 } });
   try {
     const file = join(workspace, LESSON);
     if (!existsSync(file)) throw new Error(`${LESSON} is missing from notebooks/`);
@@ -31,12 +36,26 @@ export async function runE2E(browser, server, { workspace, root }) {
     // the screenshot shows "Run several at once": the lesson's second code cell and its three threads
     const shown = kinds.map((k, i) => [k, i]).filter(([k]) => k === "ts")[1]?.[1] ?? 0;
     await page.goto(server.url([["extensionDevelopmentPath", server.remote(root)]]));
+    // a new browser profile: VS Code asks about the folder, as it asks a learner the first time
+    await answerStartupTrust(page, false);
     await page.waitForSelector(".explorer-folders-view .monaco-list-row", { timeout: TIMEOUT });
 
     await openLesson(page);
     check("the lesson opens in the notebook editor", true);
 
-    await page.locator(".notebook-editor .notebook-toolbar-container").getByText("Run All").click({ timeout: TIMEOUT });
+    const runAll = () => page.locator(".notebook-editor .notebook-toolbar-container").getByText("Run All").click({ timeout: TIMEOUT });
+    await runAll();
+    await trustRequest(page).waitFor({ state: "visible", timeout: TIMEOUT });
+    await page.screenshot({ path: join(shots, "01-threads-trust.png") });
+    console.log(`  screenshot: ${join(shots, "01-threads-trust.png")}`);
+    const question = await answerTrustRequest(page, "Cancel");
+    const why = question.split("\n").find((l) => l.includes("Executing a notebook cell")) ?? question.replace(/\s+/g, " ");
+    check("in Restricted Mode, Run All makes VS Code ask for trust, saying why", why.includes("will run code from this workspace"), why);
+    await frames(page);
+    const states = await page.evaluate(() => document.querySelectorAll(".notebook-editor [class*=codicon-notebook-state-]").length);
+    check("declined, no cell runs", states === 0, `${states} cell states shown`);
+    await runAll();
+    await answerTrustRequest(page, "Trust Folder & Continue");
     // the run is over when the first cell has a state and no cell is running or waiting
     const over = await page
       .waitForFunction(

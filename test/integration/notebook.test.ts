@@ -2,25 +2,9 @@
 // without asking, cells on real threads with per-thread output, a thread's
 // exception on stderr, interrupt, restart.
 import { strict as assert } from "node:assert";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as vscode from "vscode";
-import { ERROR, EXTENSION_ID, STDERR, STDOUT, ended, openNotebook, printed, run, text } from "./support";
-
-/** Kernel processes (out/kernel.js) that this extension host started, by pid. */
-function kernelProcesses(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      const ppid = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
-      if (cmdline.includes("out/kernel.js") && Number(ppid) === process.pid) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
-}
+import { ERROR, EXTENSION_ID, STDERR, STDOUT, ended, kernelProcesses, openNotebook, printed, run, text } from "./support";
 
 suite("Concurrency Notebooks in VS Code", function () {
   this.timeout(90_000); // showNotebookDocument alone sometimes takes 30 s in the headless workbench

@@ -1,11 +1,28 @@
 // What the integration suites share: opening a notebook, running a cell,
 // reading its outputs, and waiting for a cell's state through document events.
+import { readdirSync, readFileSync } from "node:fs";
 import * as vscode from "vscode";
 
 export const EXTENSION_ID = "concurrency-notebooks.concurrency-notebooks";
 export const STDOUT = "application/vnd.code.notebook.stdout";
 export const STDERR = "application/vnd.code.notebook.stderr";
 export const ERROR = "application/vnd.code.notebook.error";
+
+/** Kernel processes (out/kernel.js) that this extension host started, by pid. */
+export function kernelProcesses(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      const ppid = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1];
+      if (cmdline.includes("out/kernel.js") && Number(ppid) === process.pid) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
 
 export function cell(source: string): vscode.NotebookCellData {
   return new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, "typescript");
@@ -90,4 +107,30 @@ export function diagnosticsOf(uri: vscode.Uri, check: (d: vscode.Diagnostic[]) =
       }
     });
   });
+}
+
+/** The line the launcher (scripts/vscode.mjs) reads in the extension host's console: it then clicks Trust in the Workspace Trust editor. */
+export const TRUST_IN_EDITOR_LINE = "CONCNB CLICK TRUST IN THE WORKSPACE TRUST EDITOR";
+
+/**
+ * Trusts the workspace as a learner does from the Restricted Mode banner:
+ * opens the Workspace Trust editor and has the launcher click its Trust
+ * button. (A workbench that runs extension tests refuses every modal dialog,
+ * so VS Code's trust questions cannot be answered here; the e2e check
+ * answers them.) Resolves once the trust has reached the extension host.
+ */
+export async function trustTheFolder(timeoutMs = 60_000): Promise<void> {
+  if (vscode.workspace.isTrusted) return;
+  let sub: vscode.Disposable | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const granted = new Promise<boolean>((resolve) => (sub = vscode.workspace.onDidGrantWorkspaceTrust(() => resolve(true))));
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    await vscode.commands.executeCommand("workbench.trust.manage");
+    console.log(TRUST_IN_EDITOR_LINE);
+    if (!(await Promise.race([granted, late]))) throw new Error(`the folder was not trusted within ${timeoutMs / 1000} s of asking the launcher`);
+  } finally {
+    sub?.dispose();
+    clearTimeout(timer);
+  }
 }
