@@ -7,7 +7,7 @@
 // without a reload.
 import * as vscode from "vscode";
 import type { CellError } from "../kernel/protocol/messages";
-import { errorForDisplay } from "./kernelErrors";
+import { errorForDisplay } from "../kernel/client/kernelErrors";
 
 export const WorkspaceNotTrusted = "WorkspaceNotTrusted";
 /** The workbench's Workspace Trust editor, where the folder is trusted. */
