@@ -51,18 +51,22 @@ async function test() {
   const browser = await launchBrowser();
   const counts = { passed: 0, failed: 0 };
   try {
+    // CONCNB_INTEGRATION_GREP (npm run stress): only the trusted suites' tests it names, no e2e
+    const only = process.env.CONCNB_INTEGRATION_GREP;
     for (const run of [
       { folder: workspace, name: "integration tests", tests: join(root, "out", "test", "integration", "index.js") },
       { folder: untrusted, name: "integration tests in Restricted Mode", tests: join(root, "out", "test", "integration", "restricted", "index.js") },
-    ]) {
+    ].slice(0, only ? 1 : 2)) {
       const integration = await runIntegration(browser, server, run);
       counts.passed += integration.passed;
       counts.failed += integration.failed;
     }
-    const { runE2E } = await import("../test/e2e/notebook-ui.mjs");
-    const e2e = await runE2E(browser, server, { workspace, root });
-    counts.passed += e2e.passed;
-    counts.failed += e2e.failed;
+    if (!only) {
+      const { runE2E } = await import("../test/e2e/notebook-ui.mjs");
+      const e2e = await runE2E(browser, server, { workspace, root });
+      counts.passed += e2e.passed;
+      counts.failed += e2e.failed;
+    }
   } finally {
     await browser.close().catch(() => {});
     await server.stop();

@@ -6,6 +6,8 @@ import { join } from "node:path";
 
 export function runSuites(dir: string): Promise<void> {
   const mocha = new Mocha({ ui: "tdd", reporter: "spec", timeout: 60_000, color: false });
+  // `npm run stress` runs only the stress suite (CONCNB_INTEGRATION_GREP=stress)
+  if (process.env.CONCNB_INTEGRATION_GREP) mocha.grep(process.env.CONCNB_INTEGRATION_GREP);
   for (const f of readdirSync(dir).filter((f) => f.endsWith(".test.js")).sort()) mocha.addFile(join(dir, f));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {
