@@ -19,11 +19,14 @@ import { runExitHandlers, resetExitHandlers } from "./atexit";
 import { shutdownExecutors } from "./executor";
 import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
 import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
+import { installMemoryChecks, jobEnds, jobStarts } from "./memory";
+import { pick } from "./uses";
 
-let cellSnapshot: () => Record<string, unknown> = () => ({});
+let cellSnapshot: (uses?: ReadonlySet<string> | null) => Record<string, unknown> = () => ({});
 
 installCapture();
 installTracebacks();
+installMemoryChecks();
 const importFn = Object.assign((spec: string) => importModule(spec), { default: importDefault });
 Object.defineProperty(globalThis, "__concnb_import", { value: importFn });
 Object.defineProperty(globalThis, "__concnb_rt", {
@@ -35,7 +38,7 @@ Object.defineProperty(globalThis, "__concnb_rt", {
     },
     /** Called first thing by a cell's program: how threads (and later cells) get the values of its bindings. */
     enterCell(snapshot: () => Record<string, unknown>, scope: (code: string) => unknown) {
-      cellSnapshot = () => encode(snapshot()) as Record<string, unknown>;
+      cellSnapshot = (uses = null) => encode(pick(snapshot(), uses)) as Record<string, unknown>;
       setValuesForThreads(cellSnapshot);
       setHereLookup(classLookup(scope));
     },
@@ -54,10 +57,12 @@ parentPort!.on("message", (m: ToWorker) => {
 send({ type: "ready", exports: moduleExports() });
 
 async function runJob(j: Job): Promise<void> {
+  jobStarts();
   try {
     if (j.kind === "main") await runMain(j.ctx, j.thread);
     else await runThread(j);
   } finally {
+    jobEnds();
     send({ type: "jobDone", chainIds: heldChainIds(), valuesIds: heldValuesIds() });
   }
 }
@@ -176,7 +181,7 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     const target = j.target ? resolveTarget(j.target, scope, j.ctx.full) : null;
     self = reviveSelf(j.thread, j.self as { cls: string | null; fields: unknown }, lookup, target, args, kwargs);
     setCurrent(j.ctx, j.thread, self);
-    setValuesForThreads(() => j.values);
+    setValuesForThreads((uses) => pick(j.values, uses));
     const r = self.run();
     if (r && typeof (r as PromiseLike<unknown>).then === "function") await r;
   } catch (e) {
