@@ -19,10 +19,12 @@ import { runExitHandlers, resetExitHandlers } from "./atexit";
 import { shutdownExecutors } from "./executor";
 import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
 import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
-import { installMemoryChecks, jobEnds, jobStarts } from "./memory";
+import { approxBytes, budgetText, fits, installMemoryChecks, jobEnds, jobStarts } from "./memory";
+import { formatBytes } from "../protocol/memory";
 import { pick } from "./uses";
 
 let cellSnapshot: (uses?: ReadonlySet<string> | null) => Record<string, unknown> = () => ({});
+let rawSnapshot: () => Record<string, unknown> = () => ({});
 
 installCapture();
 installTracebacks();
@@ -38,6 +40,7 @@ Object.defineProperty(globalThis, "__concnb_rt", {
     },
     /** Called first thing by a cell's program: how threads (and later cells) get the values of its bindings. */
     enterCell(snapshot: () => Record<string, unknown>, scope: (code: string) => unknown) {
+      rawSnapshot = snapshot;
       cellSnapshot = (uses = null) => encode(pick(snapshot(), uses)) as Record<string, unknown>;
       setValuesForThreads(cellSnapshot);
       setHereLookup(classLookup(scope));
@@ -79,6 +82,7 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   const me = threadFromDesc(desc);
   setCurrent(ctx, desc, me);
   cellSnapshot = () => ({});
+  rawSnapshot = () => ({});
   setValuesForThreads(cellSnapshot);
   resetExitHandlers();
   let error: CellError | undefined;
@@ -119,7 +123,14 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   }
   runExitHandlers();
   const values = snapshotValues();
-  send({ type: "mainDone", error, exitCode, values, chainValues: snapshotChain() });
+  const chainValues = snapshotChain();
+  // the cell's scope goes with its program (its snapshot and class look-up held all its bindings), and the
+  // memory it leaves is collected before the kernel runs the next cell, which may need that memory
+  cellSnapshot = rawSnapshot = () => ({});
+  setValuesForThreads(cellSnapshot);
+  setHereLookup(null);
+  jobEnds();
+  send({ type: "mainDone", error, exitCode, values, chainValues });
 }
 
 /** Waits up to ms for the program's non-daemon threads to end: true if they have. */
@@ -141,9 +152,28 @@ function snapshotChain(): ChainValues {
   }
 }
 
+/**
+ * The cell's bindings for later cells and threads. They are copied into the kernel: a binding whose copy
+ * would not fit in the memory budget is not kept (later cells see it undefined), and the cell says so.
+ */
 function snapshotValues(): Record<string, unknown> {
   try {
-    return cellSnapshot();
+    const raw = rawSnapshot();
+    const sizes = Object.keys(raw).map((name) => ({ name, bytes: approxBytes(raw[name]) }));
+    // the message is a copy, and decoding it in the kernel another
+    let total = sizes.reduce((n, s) => n + s.bytes, 0) * 2;
+    const dropped: string[] = [];
+    sizes.sort((a, b) => b.bytes - a.bytes);
+    for (const s of sizes) {
+      if (total < 2 ** 20 || fits(total)) break;
+      dropped.push(`${s.name} (${formatBytes(s.bytes)})`);
+      delete raw[s.name];
+      total -= s.bytes * 2;
+    }
+    if (dropped.length > 0) {
+      write("stderr", `MemoryError: ${dropped.join(", ")} not kept for later cells and threads: a copy would not fit; ${budgetText()}\n`);
+    }
+    return encode(raw) as Record<string, unknown>;
   } catch {
     return {};
   }

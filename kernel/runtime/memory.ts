@@ -79,6 +79,57 @@ export function charge(bytes: number): void {
   since += bytes;
   if (since < CHECK_EVERY && bytes < MB) return;
   since = 0;
+  check(bytes);
+}
+
+/** Whether `bytes` more fit in the budget now (a copy about to be made, of values sent to the kernel). */
+export function fits(bytes: number): boolean {
+  try {
+    check(bytes);
+    return true;
+  } catch (e) {
+    if (e instanceof MemoryError) return false;
+    throw e;
+  }
+}
+
+/** "used 1.2 GB of array buffers": how a MemoryError names the budget. */
+export function budgetText(): string {
+  return `the kernel's budget is ${formatBytes(Atomics.load(mem, M.BudgetKb) * KB)} (${BUDGET_SETTING})`;
+}
+
+/**
+ * About how many bytes a copy of `v` takes (what structured clone and decoding make of it), found by walking
+ * it; stops counting past `cap`.
+ */
+export function approxBytes(v: unknown, cap = Infinity, seen = new Set<object>()): number {
+  if (typeof v === "string") return 16 + v.length * 2;
+  if (v === null || typeof v !== "object") return 8;
+  if (seen.has(v)) return 8;
+  seen.add(v);
+  if (ArrayBuffer.isView(v)) return v.byteLength + 64;
+  if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return v.byteLength + 64;
+  let n = 32;
+  const add = (x: unknown) => {
+    n += x !== null && typeof x === "object" || typeof x === "string" ? approxBytes(x, cap - n, seen) : 8;
+    return n <= cap;
+  };
+  if (Array.isArray(v)) {
+    for (const x of v) if (!add(x)) break;
+  } else if (v instanceof Map) {
+    for (const [a, b] of v) if (!add(a) || !add(b)) break;
+  } else if (v instanceof Set) {
+    for (const x of v) if (!add(x)) break;
+  } else {
+    for (const k of Object.keys(v)) {
+      n += 16 + k.length;
+      if (!add((v as Record<string, unknown>)[k])) break;
+    }
+  }
+  return n;
+}
+
+function check(bytes: number): void {
   const limit = Atomics.load(mem, M.LimitKb) * KB;
   let m = publish(bytes);
   if (others() + m.total + bytes <= limit) return;
