@@ -32,7 +32,7 @@ export class Kernel {
     readonly options: KernelOptions = {},
     threadEntry?: string,
   ) {
-    this.pool = new WorkerPool(threadEntry);
+    this.pool = new WorkerPool(threadEntry, undefined, options.memoryBudgetMb);
   }
 
   /** Runs a cell after any run before it; `onRecords` gets output as it is written. */

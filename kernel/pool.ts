@@ -9,6 +9,8 @@ import type { FromWorker, ModuleExports, ToWorker, WorkerBoot } from "./protocol
 import { G, newArena } from "./protocol/layout";
 import type { ObjectRegistry } from "./deadlock";
 import { newOutputRing, RingReader } from "./protocol/outputRing";
+import { MemoryWatch, type MemoryKill } from "./memory";
+import { defaultBudgetMb, limitOf, MEMORY_SLOTS } from "./protocol/memory";
 
 export interface Owner {
   onMessage(w: PoolWorker, m: FromWorker): void;
@@ -16,11 +18,16 @@ export interface Owner {
   onNativeOutput(w: PoolWorker, stream: "stdout" | "stderr", text: string): void;
 }
 
-/** Each worker may use this much heap before it is stopped with a MemoryError (not the kernel). */
-export const WORKER_HEAP_MB = 1024;
-
 export class PoolWorker {
   owner: Owner | null = null;
+  /** Why the memory watchdog stopped this worker, for the MemoryError its thread ends with. */
+  memoryKill: MemoryKill | null = null;
+  /** What it held when its job started: a job that leaves much more behind leaves its worker unfit to reuse. */
+  heldAtStart = 0;
+  /** Its last job was given only the values its thread uses (Program.contextFor): its links are not whole. */
+  holdsSomeValues = false;
+  /** Being terminated: its memory counts until it has exited. */
+  exiting = false;
   /** The notebook links this worker holds evaluated (from its last jobDone). */
   chainIds: string[] = [];
   /** Which values of those links it holds (ChainLink.valuesId), from the same jobDone. */
@@ -34,7 +41,14 @@ export class PoolWorker {
     private readonly rpcFlag: Int32Array,
     /** What the worker's threads print (protocol/outputRing): its owner reads it. */
     readonly ring: RingReader,
+    /** Its figures in the memory budget's shared memory (protocol/memory); -1 for none. */
+    readonly memorySlot: number,
   ) {}
+
+  /** Running a job: the memory watchdog may stop it. */
+  get busy(): boolean {
+    return this.owner !== null && !this.dead;
+  }
 
   post(m: ToWorker): void {
     this.worker.postMessage(m);
@@ -66,20 +80,46 @@ export class WorkerPool {
   private exports: ModuleExports | null = null;
   private exportsWaiters: Array<(e: ModuleExports | null) => void> = [];
   private exportsTimer: NodeJS.Timeout | null = null;
+  /** The kernel's memory budget (KernelOptions.memoryBudgetMb), kept by every worker's checks and this watchdog. */
+  readonly memory: MemoryWatch;
+  /** Each worker's heap limit (V8's own): no thread's heap alone may pass what the kernel may use in all. */
+  readonly heapMb: number;
+  private readonly freeSlots: number[] = [];
+  private slotsUsed = 0;
+  private busyCount = 0;
 
   constructor(
     /** The thread entry; the other bundled entries (process.js) sit beside it. */
     readonly entry = join(__dirname, "thread.js"),
     // a cell's main thread and a pool of four start without waiting for a worker to load
     private readonly minIdle = 4,
+    budgetMb = defaultBudgetMb(),
   ) {
     this.maxIdle = minIdle + Math.max(4, cpus().length * 2);
+    this.heapMb = Math.max(64, limitOf(budgetMb));
+    this.memory = new MemoryWatch(budgetMb, () => this.all, (w, why) => this.stopForMemory(w as PoolWorker, why));
     this.warm();
+  }
+
+  /** The watchdog found this worker's thread over the budget: it ends now, with a MemoryError (see Program.onExit). */
+  private stopForMemory(w: PoolWorker, why: MemoryKill): void {
+    if (w.dead) return;
+    w.memoryKill = why;
+    this.memory.exiting(1);
+    w.exiting = true;
+    void w.worker.terminate();
+  }
+
+  private busyChanged(delta: number): void {
+    this.busyCount += delta;
+    this.memory.setActive(this.busyCount > 0);
   }
 
   /** An idle worker now, or a new one (whose jobs queue until it has loaded). */
   acquire(owner: Owner): PoolWorker {
     const w = this.idle.pop() ?? this.spawn();
+    if (!w.busy) this.busyChanged(1);
+    w.heldAtStart = this.memory.held(w);
     w.owner = owner;
     w.worker.ref(); // a running job keeps the process (the CLI's, say) alive
     w.out.ref();
@@ -88,20 +128,27 @@ export class WorkerPool {
   }
 
   release(w: PoolWorker): void {
+    if (w.busy) this.busyChanged(-1);
     w.owner = null;
     if (w.dead) return;
     w.worker.unref();
     w.out.unref();
-    if (this.disposed || this.idle.length >= this.maxIdle) void this.discard(w);
+    // what a job left behind that a collection could not free (a thread that died holding a bomb's arrays keeps
+    // them reachable somewhere in the runtime) would count against every later thread: only a new worker is clean
+    const leftBehind = this.memory.held(w) - w.heldAtStart > Math.max(128, this.memory.budgetMb / 8) * 2 ** 20;
+    if (this.disposed || leftBehind || this.idle.length >= this.maxIdle) void this.discard(w);
     else this.idle.push(w);
   }
 
   /** Stops a worker whatever it is doing (an endless loop included). */
   async discard(w: PoolWorker): Promise<void> {
+    if (w.busy) this.busyChanged(-1);
     w.dead = true;
     const i = this.idle.indexOf(w);
     if (i >= 0) this.idle.splice(i, 1);
     this.all.delete(w);
+    if (!w.exiting) this.memory.exiting(1);
+    w.exiting = true;
     await w.worker.terminate();
   }
 
@@ -218,6 +265,7 @@ export class WorkerPool {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.memory.dispose();
     this.settleExports(this.exports);
     await Promise.all([...this.all].map((w) => this.discard(w)));
   }
@@ -231,22 +279,30 @@ export class WorkerPool {
     const rpc = new MessageChannel();
     const rpcFlag = new SharedArrayBuffer(4);
     const outRing = newOutputRing();
-    const boot: WorkerBoot = { global: this.global, arena: this.arena, rpcFlag, rpcPort: rpc.port2, outPort: out.port2, outRing };
+    const memorySlot = this.freeSlots.pop() ?? (this.slotsUsed < MEMORY_SLOTS ? this.slotsUsed++ : -1);
+    this.memory.slotsInUse(this.slotsUsed);
+    const boot: WorkerBoot = {
+      global: this.global, arena: this.arena, memory: this.memory.buffer, memorySlot, rpcFlag, rpcPort: rpc.port2, outPort: out.port2, outRing,
+    };
     const worker = new Worker(this.entry, {
       workerData: boot,
       transferList: [rpc.port2, out.port2],
       stdout: true,
       stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });
-    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new RingReader(outRing));
+    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new RingReader(outRing), memorySlot);
     this.all.add(w);
     out.port1.on("message", (m: FromWorker) => this.dispatch(w, m));
     let error: Error | undefined;
     worker.on("error", (e) => (error = e));
     worker.on("exit", (code) => {
       const wasDead = w.dead;
+      if (w.busy) this.busyChanged(-1);
       w.dead = true;
+      this.memory.forget(w);
+      if (w.exiting) this.memory.exiting(-1);
+      if (memorySlot >= 0) this.freeSlots.push(memorySlot);
       this.all.delete(w);
       const i = this.idle.indexOf(w);
       if (i >= 0) this.idle.splice(i, 1);

@@ -3,9 +3,10 @@
 // non-daemon thread done; then daemon threads are stopped, with a note.
 // Interrupt and timeout stop every worker of the program at once.
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
-import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
+import { pickValues as pick, type Chunk, type ChainLink, type ChainValues, type EncodedValues, type FromWorker, type ProgramContext, type TargetSpec, type ThreadDesc, type Uses } from "./protocol/worker";
 import { CellOutput, type OutputLimit } from "./output";
-import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./pool";
+import type { Owner, PoolWorker, WorkerPool } from "./pool";
+import { memoryExit } from "./memory";
 import { FINISHED, G, P, STARTED, T } from "./protocol/layout";
 import { CHECK_MS, DeadlockWatch } from "./deadlock";
 import { ChildProcesses } from "./processes";
@@ -258,17 +259,16 @@ export class Program implements Owner {
     if (!desc || this.closing) return;
     this.drainWorker(w);
     const source = String(w.worker.threadId);
-    const oom = (error as { code?: string } | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
-    const why = oom
-      ? `MemoryError: ${desc.name} used more than its ${WORKER_HEAP_MB} MB of heap and was stopped`
-      : `${desc.name} ended: its worker exited with code ${code}${error ? ` (${error.message})` : ""}`;
-    this.output.write(source, "stderr", desc.name, `${why}\n`, this.nextSeq());
+    const memory = memoryExit(w, error, desc.name, this.pool.heapMb, this.pool.memory.budgetMb);
+    const why = memory ? `MemoryError: ${memory}` : `${desc.name} ended: its worker exited with code ${code}${error ? ` (${error.message})` : ""}`;
+    // the main thread's MemoryError is the cell's error, shown once, there
+    if (!(memory && desc.isMain)) this.output.write(source, "stderr", desc.name, `${why}\n`, this.nextSeq());
     this.output.close(source);
     this.finishThread(desc);
     if (desc.isMain) {
       this.mainEnded = true;
-      this.mainError = oom
-        ? { name: "MemoryError", message: `the main thread used more than ${WORKER_HEAP_MB} MB of heap` }
+      this.mainError = memory
+        ? { name: "MemoryError", message: memory }
         : code === 0
           ? undefined
           : { name: "SystemExit", message: `process.exit(${code}) ended the main thread` };
@@ -290,18 +290,24 @@ export class Program implements Owner {
     const w = this.pool.acquire(this);
     this.running.set(w, m.thread);
     const { self, target, args, kwargs, values, chainValues } = m;
-    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values, chainValues } });
+    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w, m.uses), thread: m.thread, self, target, args, kwargs, values, chainValues } });
   }
 
-  private contextFor(w: PoolWorker): ProgramContext {
+  /** What a worker is sent of the notebook: the links it does not hold, and of their values those `uses` names (null: all). */
+  private contextFor(w: PoolWorker, uses: Uses = null): ProgramContext {
     let from = 0;
-    while (from < w.chainIds.length && from < this.spec.chain.length && w.chainIds[from] === this.spec.chain[from].id) from++;
+    // a worker given only some values of its links has the others undefined: it evaluates them again
+    if (!w.holdsSomeValues) {
+      while (from < w.chainIds.length && from < this.spec.chain.length && w.chainIds[from] === this.spec.chain[from].id) from++;
+    }
+    w.holdsSomeValues = uses !== null;
     // links the worker holds, whose values a later cell changed: it gets the new values (runtime/bindings)
     const chainRebase = this.spec.chain.slice(0, from).map((l, i) => {
       const valuesId = l.valuesId ?? l.id;
-      return w.valuesIds[i] === valuesId ? null : { valuesId, values: l.values };
+      return w.valuesIds[i] === valuesId ? null : { valuesId, values: pick(l.values, uses) };
     });
-    return { ...this.ctx, chainFrom: from, chain: this.spec.chain.slice(from), chainRebase };
+    const chain = this.spec.chain.slice(from).map((l) => (uses === null ? l : { ...l, values: pick(l.values, uses) }));
+    return { ...this.ctx, chainFrom: from, chain, chainRebase };
   }
 
   /** The main thread's worker died: the program still ends only when non-daemon threads have. */

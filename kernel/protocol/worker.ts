@@ -112,6 +112,18 @@ export type Job =
       chainValues: ChainValues;
     };
 
+/** The top-level names a thread's code can reach (runtime/uses), null for all: only those bindings are copied into it. */
+export type Uses = string[] | null;
+
+/** The bindings of `values` that a thread using `uses` (null: all) is given. */
+export function pickValues<V>(values: Record<string, V>, uses: ReadonlySet<string> | readonly string[] | null): Record<string, V> {
+  if (uses === null) return values;
+  const has: ReadonlySet<string> = Array.isArray(uses) ? new Set(uses) : (uses as ReadonlySet<string>);
+  const out: Record<string, V> = {};
+  for (const k of Object.keys(values)) if (has.has(k)) out[k] = values[k];
+  return out;
+}
+
 // ---- kernel → worker --------------------------------------------------------
 export type ToWorker =
   | { type: "job"; job: Job };
@@ -133,6 +145,7 @@ export type FromWorker =
       kwargs: unknown;
       values: EncodedValues;
       chainValues: ChainValues;
+      uses: Uses;
     }
   /** The main program finished: its code, the wait for non-daemon threads, exit handlers. */
   /** `values`: the cell's bindings at the end; `chainValues`: what it left in the earlier cells' that differs from the kernel's. */
@@ -177,6 +190,9 @@ export interface WorkerBoot {
   global: SharedArrayBuffer;
   /** Kernel-wide growable memory for small shared objects made in bulk (futures): see Arena in protocol/layout. */
   arena: SharedArrayBuffer;
+  /** The memory budget's figures (see protocol/memory), and this worker's slot in them (-1: none). */
+  memory: SharedArrayBuffer;
+  memorySlot: number;
   /** Int32Array(1): the kernel stores 1 and notifies when an rpc reply is on rpcPort. */
   rpcFlag: SharedArrayBuffer;
   rpcPort: import("node:worker_threads").MessagePort;

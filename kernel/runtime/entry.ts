@@ -19,11 +19,16 @@ import { runExitHandlers, resetExitHandlers } from "./atexit";
 import { shutdownExecutors } from "./executor";
 import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
 import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
+import { approxBytes, budgetText, fits, installMemoryChecks, jobEnds, jobStarts } from "./memory";
+import { formatBytes } from "../protocol/memory";
+import { pick } from "./uses";
 
-let cellSnapshot: () => Record<string, unknown> = () => ({});
+let cellSnapshot: (uses?: ReadonlySet<string> | null) => Record<string, unknown> = () => ({});
+let rawSnapshot: () => Record<string, unknown> = () => ({});
 
 installCapture();
 installTracebacks();
+installMemoryChecks();
 const importFn = Object.assign((spec: string) => importModule(spec), { default: importDefault });
 Object.defineProperty(globalThis, "__concnb_import", { value: importFn });
 Object.defineProperty(globalThis, "__concnb_rt", {
@@ -35,7 +40,8 @@ Object.defineProperty(globalThis, "__concnb_rt", {
     },
     /** Called first thing by a cell's program: how threads (and later cells) get the values of its bindings. */
     enterCell(snapshot: () => Record<string, unknown>, scope: (code: string) => unknown) {
-      cellSnapshot = () => encode(snapshot()) as Record<string, unknown>;
+      rawSnapshot = snapshot;
+      cellSnapshot = (uses = null) => encode(pick(snapshot(), uses)) as Record<string, unknown>;
       setValuesForThreads(cellSnapshot);
       setHereLookup(classLookup(scope));
     },
@@ -54,10 +60,12 @@ parentPort!.on("message", (m: ToWorker) => {
 send({ type: "ready", exports: moduleExports() });
 
 async function runJob(j: Job): Promise<void> {
+  jobStarts();
   try {
     if (j.kind === "main") await runMain(j.ctx, j.thread);
     else await runThread(j);
   } finally {
+    jobEnds();
     send({ type: "jobDone", chainIds: heldChainIds(), valuesIds: heldValuesIds() });
   }
 }
@@ -74,6 +82,7 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   const me = threadFromDesc(desc);
   setCurrent(ctx, desc, me);
   cellSnapshot = () => ({});
+  rawSnapshot = () => ({});
   setValuesForThreads(cellSnapshot);
   resetExitHandlers();
   let error: CellError | undefined;
@@ -114,7 +123,14 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   }
   runExitHandlers();
   const values = snapshotValues();
-  send({ type: "mainDone", error, exitCode, values, chainValues: snapshotChain() });
+  const chainValues = snapshotChain();
+  // the cell's scope goes with its program (its snapshot and class look-up held all its bindings), and the
+  // memory it leaves is collected before the kernel runs the next cell, which may need that memory
+  cellSnapshot = rawSnapshot = () => ({});
+  setValuesForThreads(cellSnapshot);
+  setHereLookup(null);
+  jobEnds();
+  send({ type: "mainDone", error, exitCode, values, chainValues });
 }
 
 /** Waits up to ms for the program's non-daemon threads to end: true if they have. */
@@ -136,9 +152,28 @@ function snapshotChain(): ChainValues {
   }
 }
 
+/**
+ * The cell's bindings for later cells and threads. They are copied into the kernel: a binding whose copy
+ * would not fit in the memory budget is not kept (later cells see it undefined), and the cell says so.
+ */
 function snapshotValues(): Record<string, unknown> {
   try {
-    return cellSnapshot();
+    const raw = rawSnapshot();
+    const sizes = Object.keys(raw).map((name) => ({ name, bytes: approxBytes(raw[name]) }));
+    // the message is a copy, and decoding it in the kernel another
+    let total = sizes.reduce((n, s) => n + s.bytes, 0) * 2;
+    const dropped: string[] = [];
+    sizes.sort((a, b) => b.bytes - a.bytes);
+    for (const s of sizes) {
+      if (total < 2 ** 20 || fits(total)) break;
+      dropped.push(`${s.name} (${formatBytes(s.bytes)})`);
+      delete raw[s.name];
+      total -= s.bytes * 2;
+    }
+    if (dropped.length > 0) {
+      write("stderr", `MemoryError: ${dropped.join(", ")} not kept for later cells and threads: a copy would not fit; ${budgetText()}\n`);
+    }
+    return encode(raw) as Record<string, unknown>;
   } catch {
     return {};
   }
@@ -176,7 +211,7 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     const target = j.target ? resolveTarget(j.target, scope, j.ctx.full) : null;
     self = reviveSelf(j.thread, j.self as { cls: string | null; fields: unknown }, lookup, target, args, kwargs);
     setCurrent(j.ctx, j.thread, self);
-    setValuesForThreads(() => j.values);
+    setValuesForThreads((uses) => pick(j.values, uses));
     const r = self.run();
     // run() is typed void, but a learner's override may be async: the thread lasts until it settles
     if (r && typeof (r as PromiseLike<unknown>).then === "function") await (r as PromiseLike<unknown>);

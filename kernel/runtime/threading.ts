@@ -10,7 +10,8 @@ import { encode, decode, registerReviver, SHARE, type ClassLookup } from "./shar
 import { TIMEOUT_MAX, timeoutMs } from "./state";
 import { FINISHED, G, joiningThread, NEW, P, STARTED, T } from "../protocol/layout";
 import { wait } from "./blocking";
-import { functionSpec } from "./scope";
+import { functionSpec, hereLookup } from "./scope";
+import { ALL, pick, threadUses } from "./uses";
 import { chainDelta } from "./bindings";
 import { Event } from "./event";
 
@@ -75,16 +76,28 @@ export class Thread {
     Atomics.store(i.view, T.State, STARTED);
     remember(this);
     if (!i.daemon) Atomics.add(j.programSlots, P.Live, 1);
+    const self = selfOf(this);
+    const args = encode(i.args) as unknown[];
+    const kwargs = encode(i.kwargs);
+    // only the bindings the thread's code can reach are copied into it (runtime/uses)
+    const cls = this.constructor === Thread ? null : this.constructor;
+    const look = hereLookup();
+    const uses = cls && runtimeClassIn(cls) ? ALL : threadUses(spec, cls, [self, args, kwargs], (n) => look(n));
+    let values = valuesForThreads(uses);
+    // instances among those values bring the code of their classes, and what it names
+    const more = uses === ALL ? ALL : threadUses(spec, cls, [self, args, kwargs, values], (n) => look(n));
+    if (more === ALL || more.size > uses!.size) values = valuesForThreads(more);
     send({
       type: "start",
       programId: j.ctx.programId,
       thread: descOf(this),
-      self: selfOf(this),
+      self,
       target: spec,
-      args: encode(i.args) as unknown[],
-      kwargs: encode(i.kwargs),
-      values: valuesForThreads(),
-      chainValues: chainDelta(),
+      args,
+      kwargs,
+      values,
+      chainValues: chainDelta().map((d) => (d ? pick(d, more) : null)),
+      uses: more === ALL ? null : [...more],
     });
   }
 
@@ -295,13 +308,21 @@ export class Timer extends Thread {
 }
 runtimeThreadClasses.Timer = Timer;
 
-let valuesForThreads: () => EncodedValues = () => ({});
-/** The calling thread's view of the running cell's bindings, as a new thread (or process) gets it. */
-export function currentValues(): EncodedValues {
-  return valuesForThreads();
+let valuesForThreads: (uses: ReadonlySet<string> | typeof ALL) => EncodedValues = () => ({});
+/** The calling thread's view of the running cell's bindings (those in `uses`, or all), as a new thread (or process) gets it. */
+export function currentValues(uses: ReadonlySet<string> | typeof ALL = ALL): EncodedValues {
+  return valuesForThreads(uses);
 }
-export function setValuesForThreads(f: () => EncodedValues): void {
+export function setValuesForThreads(f: (uses: ReadonlySet<string> | typeof ALL) => EncodedValues): void {
   valuesForThreads = f;
+}
+
+/** A runtime Thread subclass (Timer, an executor's workers) runs code sent to it later: it cannot be read ahead. */
+function runtimeClassIn(cls: Function): boolean {
+  for (let c: unknown = cls; typeof c === "function" && c !== Thread; c = Object.getPrototypeOf(c)) {
+    if (Object.values(runtimeThreadClasses).includes(c)) return true;
+  }
+  return false;
 }
 
 export function currentThread(): Thread {

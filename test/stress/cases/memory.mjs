@@ -1,0 +1,58 @@
+// Memory bombs of every kind, in a thread and in the main thread, under a
+// 2 GB budget: each ends with a MemoryError within 5 s and the CLI's process
+// tree stays within the budget; a big top-level value is not copied into
+// threads that never name it.
+const BUDGET_MB = 2048;
+const args = ["--memory-mb", String(BUDGET_MB), "--timeout", "30"];
+
+const inThread = (body) => `
+import { Thread } from "threading";
+function bomb() { ${body} }
+const t = new Thread({ target: bomb });
+t.start(); t.join();
+console.log("main carries on");`;
+
+/** One bomb: a MemoryError where `where` says, within 5 s, the peak within the budget. */
+function bombCase(name, cell, where, short = false) {
+  return {
+    name,
+    ...(short ? { short: true } : {}),
+    run: async (h) => {
+      const r = await h.run([cell], args, { killAfterMs: 40_000 });
+      const out = r.stdout + r.stderr;
+      const memoryError = /MemoryError: .*the kernel's budget is 2 GB/.test(out);
+      const placed = where === "thread" ? /\[MainThread\] main carries on/.test(r.stdout) : /✗ cell 1: error/.test(r.stdout);
+      const ok = memoryError && placed && r.seconds < 5 && r.peakMb <= BUDGET_MB;
+      return { ok, detail: `MemoryError ${memoryError ? "in" : "NOT in"} ${r.seconds.toFixed(2)} s, peak ${Math.round(r.peakMb)} MB of a ${BUDGET_MB} MB budget` };
+    },
+  };
+}
+
+export const cases = [
+  bombCase("typed array bomb in a thread", inThread("const keep: Uint8Array[] = []; for (;;) keep.push(new Uint8Array(256e6).fill(1));"), "thread", true),
+  bombCase("typed array bomb in main", "const keep: Uint8Array[] = []; for (;;) keep.push(new Uint8Array(256e6).fill(1));", "main", true),
+  bombCase("Buffer bomb in a thread", inThread("const keep: Buffer[] = []; for (;;) keep.push(Buffer.alloc(256e6, 1));"), "thread"),
+  bombCase("SharedArrayBuffer bomb in a thread", inThread("const keep: SharedArrayBuffer[] = []; for (;;) { const s = new SharedArrayBuffer(256e6); new Uint8Array(s).fill(1); keep.push(s); }"), "thread"),
+  bombCase("unchecked copies (structuredClone) in a thread", inThread("const src = new Uint8Array(64e6).fill(1); const keep: Uint8Array[] = []; for (;;) keep.push(structuredClone(src));"), "thread"),
+  bombCase("array of objects (heap) in a thread", inThread("const keep: object[] = []; for (let i = 0; ; i++) keep.push({ i, s: 'x' + i });"), "thread"),
+  bombCase("Map of many objects in a thread", inThread("const m = new Map<number, object>(); for (let i = 0; ; i++) m.set(i, { i, a: [i, i] });"), "thread"),
+  {
+    name: "500 MB top-level array, then 8 threads that never touch it",
+    run: async (h) => {
+      const r = await h.run([
+        "const big = new Array(62.5e6).fill(0.5);",
+        `import { Thread } from "threading";
+const heapMb = () => Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+function work(i: number) { console.log("thread heap MB", heapMb()); }
+const t0 = performance.now();
+const ts = Array.from({ length: 8 }, (_, i) => new Thread({ target: work, args: [i] }));
+ts.forEach((t) => t.start()); ts.forEach((t) => t.join());
+console.log("8 threads in ms", Math.round(performance.now() - t0));`,
+      ], ["--memory-mb", "8192", "--timeout", "60"], { killAfterMs: 90_000 });
+      const heaps = [...r.stdout.matchAll(/thread heap MB (\d+)/g)].map((m) => Number(m[1]));
+      const ms = Number(/8 threads in ms (\d+)/.exec(r.stdout)?.[1] ?? NaN);
+      const ok = r.code === 0 && heaps.length === 8 && heaps.every((mb) => mb < 50);
+      return { ok, detail: `8 threads in ${ms} ms, each holding at most ${Math.max(...heaps)} MB of heap; whole run ${r.seconds.toFixed(1)} s, peak ${Math.round(r.peakMb)} MB` };
+    },
+  },
+];
