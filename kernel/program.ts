@@ -19,6 +19,8 @@ export interface ProgramOutcome {
   values: EncodedValues | null;
   /** What the cell left in the earlier cells' bindings that differs from the kernel's values; null as for values. */
   chainValues: ChainValues | null;
+  /** The cell's top-level names its main thread got to define; null as for values. */
+  defined: string[] | null;
 }
 
 export interface ProgramSpec {
@@ -48,6 +50,7 @@ export class Program implements Owner {
   private mainError: CellError | undefined;
   private values: EncodedValues | null = null;
   private chainValues: ChainValues | null = null;
+  private defined: string[] | null = null;
   private over = false;
   private readonly deadlocks: DeadlockWatch;
   private readonly children: ChildProcesses;
@@ -149,6 +152,7 @@ export class Program implements Owner {
         this.mainError = m.error;
         this.values = m.values;
         this.chainValues = m.chainValues;
+        this.defined = m.defined;
         this.end();
         break;
       case "jobDone":
@@ -309,7 +313,7 @@ export class Program implements Owner {
     const result: CellResult = { status, durationMs: Math.round((performance.now() - this.startedAt) * 100) / 100 };
     if (error) result.error = error;
     const ran = status === "ok" || status === "error";
-    this.resolve({ result, values: ran ? this.values : null, chainValues: ran ? this.chainValues : null });
+    this.resolve({ result, values: ran ? this.values : null, chainValues: ran ? this.chainValues : null, defined: ran ? this.defined : null });
   }
 
   /** Messages already sent by this program's workers but not yet delivered: take them now, in order. */
@@ -328,6 +332,7 @@ export class Program implements Owner {
         this.mainError = msg.error;
         this.values = msg.values;
         this.chainValues = msg.chainValues;
+        this.defined = msg.defined;
         setImmediate(() => this.end());
       }
     }

@@ -40,6 +40,11 @@ export interface ChainLink {
   values: EncodedValues;
   /** Which values these are (absent: the first ones, named by `id`); a later cell that changes them gives a new one. */
   valuesId?: string;
+  /**
+   * Set when the run did not define everything (it failed, or was stopped): the names left out of `defs`, and
+   * why, as a clause ("cell 2 failed before defining it (...)") that a ReferenceError for one of them gets.
+   */
+  lost?: { names: string[]; why: string };
 }
 
 /**
@@ -135,7 +140,8 @@ export type FromWorker =
     }
   /** The main program finished: its code, the wait for non-daemon threads, exit handlers. */
   /** `values`: the cell's bindings at the end; `chainValues`: what it left in the earlier cells' that differs from the kernel's. */
-  | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues; chainValues: ChainValues }
+  /** `defined`: the cell's top-level names its run got to define (all of them, unless it failed). */
+  | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues; chainValues: ChainValues; defined: string[] }
   /** The worker's job is over and it can take another. */
   | { type: "jobDone"; chainIds: string[]; valuesIds: string[] }
   /** A runtime object was made: what it is and where, for deadlock reports; `state` is its shared memory. */

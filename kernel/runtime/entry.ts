@@ -9,7 +9,8 @@ import { job, send, setCurrent } from "./context";
 import { SystemExit } from "./errors";
 import { importDefault, importModule, moduleExports } from "./modules";
 import {
-  hereLookup, heldChainIds, heldValuesIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues,
+  hereLookup, heldChainIds, heldValuesIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, enterScope, evalChunk, resolveTarget,
+  takeValues,
 } from "./scope";
 import { applyChainDelta, chainDelta, rebaseChain, restoreChain } from "./bindings";
 import { decode, encode } from "./share";
@@ -21,6 +22,8 @@ import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, thre
 import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
 
 let cellSnapshot: () => Record<string, unknown> = () => ({});
+/** The cell's top-level names its run has defined so far (compile's __concnb_defined__); none before it starts. */
+let cellDefined: () => string[] = () => [];
 
 installCapture();
 installTracebacks();
@@ -29,13 +32,15 @@ Object.defineProperty(globalThis, "__concnb_import", { value: importFn });
 Object.defineProperty(globalThis, "__concnb_rt", {
   value: {
     takeValues,
+    enterScope,
     /** In a multiprocessing child: the target's arguments, as the parent passed them. */
     processArgs(): unknown[] {
       return decode(job().ctx.process?.args ?? [], hereLookup()) as unknown[];
     },
     /** Called first thing by a cell's program: how threads (and later cells) get the values of its bindings. */
-    enterCell(snapshot: () => Record<string, unknown>, scope: (code: string) => unknown) {
+    enterCell(snapshot: () => Record<string, unknown>, scope: (code: string) => unknown, defined: () => string[]) {
       cellSnapshot = () => encode(snapshot()) as Record<string, unknown>;
+      cellDefined = defined;
       setValuesForThreads(cellSnapshot);
       setHereLookup(classLookup(scope));
     },
@@ -74,6 +79,7 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   const me = threadFromDesc(desc);
   setCurrent(ctx, desc, me);
   cellSnapshot = () => ({});
+  cellDefined = () => [];
   setValuesForThreads(cellSnapshot);
   resetExitHandlers();
   let error: CellError | undefined;
@@ -114,7 +120,7 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   }
   runExitHandlers();
   const values = snapshotValues();
-  send({ type: "mainDone", error, exitCode, values, chainValues: snapshotChain() });
+  send({ type: "mainDone", error, exitCode, values, chainValues: snapshotChain(), defined: cellDefined() });
 }
 
 /** Waits up to ms for the program's non-daemon threads to end: true if they have. */
