@@ -5,7 +5,7 @@
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import type { FromWorker, ModuleExports, ToWorker, WorkerBoot } from "./protocol/worker";
+import { Retire, type FromWorker, type ModuleExports, type ToWorker, type WorkerBoot } from "./protocol/worker";
 import { G } from "./runtime/state";
 import { newArena } from "./runtime/arena";
 import type { ObjectRegistry } from "./deadlock";
@@ -32,6 +32,8 @@ export class PoolWorker {
     readonly out: MessagePort,
     private readonly rpcPort: MessagePort,
     private readonly rpcFlag: Int32Array,
+    /** WorkerBoot.retire: set by the worker when its last job left it unfit for another. */
+    readonly retire: Int32Array,
   ) {}
 
   post(m: ToWorker): void {
@@ -77,7 +79,7 @@ export class WorkerPool {
 
   /** An idle worker now, or a new one (whose jobs queue until it has loaded). */
   acquire(owner: Owner): PoolWorker {
-    const w = this.idle.pop() ?? this.spawn();
+    const w = this.takeFit() ?? this.spawn();
     w.owner = owner;
     w.worker.ref(); // a running job keeps the process (the CLI's, say) alive
     w.out.ref();
@@ -85,12 +87,26 @@ export class WorkerPool {
     return w;
   }
 
+  /**
+   * The idle worker used last whose last job left it fit for another (WorkerBoot.retire): one still checking is
+   * waited for (tens of microseconds), one left unfit is retired.
+   */
+  private takeFit(): PoolWorker | undefined {
+    for (let w = this.idle.pop(); w; w = this.idle.pop()) {
+      Atomics.wait(w.retire, 0, Retire.Checking, 100);
+      const state = Atomics.load(w.retire, 0);
+      if (state === Retire.Fit) return w;
+      void this.discard(w); // unfit, or a check that never ended: a fresh worker is the safe choice
+    }
+    return undefined;
+  }
+
   release(w: PoolWorker): void {
     w.owner = null;
     if (w.dead) return;
     w.worker.unref();
     w.out.unref();
-    if (this.disposed || this.idle.length >= this.maxIdle) void this.discard(w);
+    if (this.disposed || this.idle.length >= this.maxIdle || Atomics.load(w.retire, 0) === Retire.Unfit) void this.discard(w);
     else this.idle.push(w);
   }
 
@@ -191,7 +207,8 @@ export class WorkerPool {
     const out = new MessageChannel();
     const rpc = new MessageChannel();
     const rpcFlag = new SharedArrayBuffer(4);
-    const boot: WorkerBoot = { global: this.global, arena: this.arena, rpcFlag, rpcPort: rpc.port2, outPort: out.port2 };
+    const retire = new SharedArrayBuffer(4);
+    const boot: WorkerBoot = { global: this.global, arena: this.arena, rpcFlag, retire, rpcPort: rpc.port2, outPort: out.port2 };
     const worker = new Worker(this.entry, {
       workerData: boot,
       transferList: [rpc.port2, out.port2],
@@ -199,7 +216,7 @@ export class WorkerPool {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
-    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag));
+    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new Int32Array(retire));
     this.all.add(w);
     out.port1.on("message", (m: FromWorker) => {
       if (m.type === "ready") return this.addExports(m.exports);

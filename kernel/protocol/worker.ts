@@ -196,6 +196,13 @@ export interface Where {
 }
 
 /** workerData of every pool worker. */
+/** WorkerBoot.retire's values. */
+export const enum Retire {
+  Fit = 0,
+  Unfit = 1,
+  Checking = 2,
+}
+
 export interface WorkerBoot {
   /** Kernel-wide counters (thread idents). */
   global: SharedArrayBuffer;
@@ -204,6 +211,12 @@ export interface WorkerBoot {
   /** Int32Array(1): the kernel stores 1 and notifies when an rpc reply is on rpcPort. */
   rpcFlag: SharedArrayBuffer;
   rpcPort: import("node:worker_threads").MessagePort;
+  /**
+   * Int32Array(1), a RETIRE value: whether the worker's last job left something a later job would see (a changed
+   * global or built-in, a resource it cannot cancel). The check runs after jobDone, while the worker is idle; the
+   * pool does not give it another job until it is done, and retires it instead if it found something.
+   */
+  retire: SharedArrayBuffer;
   /** All worker → kernel messages go here (not parentPort) so the kernel can drain them synchronously. */
   outPort: import("node:worker_threads").MessagePort;
 }

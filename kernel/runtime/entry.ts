@@ -2,7 +2,7 @@
 // tracebacks, the globals compiled cells call), then runs jobs the kernel
 // hands it, one at a time: a cell's main program, or a thread.
 import { parentPort, threadId } from "node:worker_threads";
-import type { ChainValues, Job, ProgramContext, ToWorker, ThreadDesc } from "../protocol/worker";
+import { Retire, type ChainValues, type Job, type ProgramContext, type ToWorker, type ThreadDesc } from "../protocol/worker";
 import type { CellError } from "../protocol/messages";
 import { installCapture, setThreadName, write } from "./capture";
 import { job, send, setCurrent } from "./context";
@@ -20,6 +20,9 @@ import { runExitHandlers, resetExitHandlers } from "./atexit";
 import { shutdownExecutors } from "./executor";
 import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
 import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
+import { beginTimers, cancelTimers, eventLoopBusy, failJob, installTimers, leftResources, nextTurn, settle } from "./timers";
+import { takePristine, tainted } from "./pristine";
+import { boot } from "./context";
 
 let cellSnapshot: () => Record<string, unknown> = () => ({});
 /** The cell's top-level names its run has defined so far (compile's __concnb_defined__); none before it starts. */
@@ -47,11 +50,26 @@ Object.defineProperty(globalThis, "__concnb_rt", {
   },
 });
 
-// A rejected promise nobody awaited belongs to the thread that made it: report it like Python
-// reports an exception that escapes a thread, and keep the worker alive.
+installTimers();
+/** What the running job is: a rejection nobody handled fails a cell's main program (as it ends `node`), not a thread. */
+let running: { kind: "main" | "thread"; name: string } | null = null;
+
+// A rejected promise nobody handled belongs to the job that made it (settle() lets it be seen before the job
+// ends): in the main thread it ends the program with an error, as it ends `node script.js`; in a thread it is
+// reported as Python reports an exception that escapes a thread, and the thread carries on.
 process.on("unhandledRejection", (reason) => {
-  write("stderr", `Unhandled promise rejection:\n${formatTraceback(reason)}`);
+  if (running?.kind === "main") failJob(new UnhandledRejection(reason));
+  else write("stderr", `Unhandled promise rejection in thread ${running?.name ?? "(none)"}:\n${formatTraceback(reason)}`);
 });
+
+/** A rejection nobody handled, as the main thread's error: the reason's traceback, with what happened said first. */
+class UnhandledRejection {
+  constructor(readonly reason: unknown) {}
+}
+
+// what every job must leave as it found it, now that the runtime is in place (see pristine.ts)
+takePristine();
+const retire = new Int32Array(boot.retire);
 
 parentPort!.on("message", (m: ToWorker) => {
   if (m.type === "job") void runJob(m.job);
@@ -63,7 +81,12 @@ async function runJob(j: Job): Promise<void> {
     if (j.kind === "main") await runMain(j.ctx, j.thread);
     else await runThread(j);
   } finally {
+    running = null;
+    Atomics.store(retire, 0, Retire.Checking);
     send({ type: "jobDone", chainIds: heldChainIds(), valuesIds: heldValuesIds() });
+    // off the path of whoever waits for this job: the pool waits for the answer only to give this worker another
+    Atomics.store(retire, 0, leftResources() || tainted(j.kind === "main") ? Retire.Unfit : Retire.Fit);
+    Atomics.notify(retire, 0);
   }
 }
 
@@ -84,6 +107,9 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   resetExitHandlers();
   let error: CellError | undefined;
   let exitCode = 0;
+  let later: { e: unknown } | null = null;
+  running = { kind: "main", name: desc.name };
+  beginTimers((e) => (later ??= { e }));
   try {
     const scope = chainScope(ctx.chainIds, ctx.chainFrom, ctx.chain);
     rebaseChain(ctx.chainRebase);
@@ -92,6 +118,8 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
     restoreChain(classLookup(scope));
     setHere(() => enterDefs(scope, ctx.defs, cellSnapshot()), ctx.full, true);
     await evalChunk(scope, ctx.full);
+    await settle((t) => write("stderr", t)); // the main code is done when what it left for the event loop is
+    if (later) throw (later as { e: unknown }).e;
   } catch (e) {
     if (e instanceof SystemExit) {
       exitCode = typeof e.code === "number" ? e.code : e.code ? 1 : 0;
@@ -99,9 +127,11 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
       if (exitCode !== 0) error = { name: "SystemExit", message: String(e.code) };
     } else {
       exitCode = 1;
-      error = cellError(e);
+      error = e instanceof UnhandledRejection ? rejectionError(e.reason) : cellError(e);
     }
   }
+  const cancelled = cancelTimers();
+  if (cancelled) write("stderr", cancelled);
   // Python's shutdown: the main thread stops, executors stop taking work, then it waits for every non-daemon thread.
   try {
     shutdownExecutors();
@@ -150,6 +180,12 @@ function snapshotValues(): Record<string, unknown> {
   }
 }
 
+function rejectionError(reason: unknown): CellError {
+  const e = cellError(reason);
+  const what = "A promise was rejected and nothing handled it (no await, no .catch()):\n";
+  return { ...e, message: `${e.message} (an unhandled promise rejection)`, traceback: what + (e.traceback ?? "") };
+}
+
 function cellError(e: unknown): CellError {
   const traceback = formatTraceback(e);
   const frames = framesOf(e);
@@ -166,6 +202,9 @@ function cellError(e: unknown): CellError {
 async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
   enter(j.ctx, j.thread, null);
   resetHook();
+  let later: { e: unknown } | null = null;
+  running = { kind: "thread", name: j.thread.name };
+  beginTimers((e) => (later ??= { e }));
   const state = new Int32Array(j.thread.state);
   let self: ReturnType<typeof threadFromDesc> | null = null;
   try {
@@ -185,9 +224,14 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     setValuesForThreads(() => j.values);
     const r = self.run();
     if (r && typeof (r as PromiseLike<unknown>).then === "function") await r;
+    // the thread is done when what its run() left for the event loop is (asked first: start+join is a hot path)
+    if (eventLoopBusy()) await settle((t) => write("stderr", t));
+    if (later) throw (later as { e: unknown }).e;
   } catch (e) {
     reportThreadException(e, self ?? threadFromDesc(j.thread)); // the default hook ignores SystemExit; a custom one sees it
   } finally {
+    const cancelled = cancelTimers();
+    if (cancelled) write("stderr", cancelled);
     // only the first to finish the thread (here, or the kernel if this worker dies) counts it
     if (Atomics.compareExchange(state, T.State, STARTED, FINISHED) === STARTED) {
       Atomics.notify(state, T.State);
@@ -198,5 +242,8 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
       }
     }
   }
+  // once its joiner has gone on, a turn of the event loop, still in this job: a promise of the thread rejected
+  // and never handled is reported now (in its thread's output), never in a later job of this worker
+  if (!process.env.NOTURN) await nextTurn();
 }
 
