@@ -129,12 +129,7 @@ export class Kernel {
       const why = values === null ? `${key} ${stoppedHow(result)} before its variables were kept` : `${key} failed before defining it (${short(result.error)})`;
       link = { ...link, defs: await this.compileWithout(req, lost), lost: { names: lost, why } };
       const before = complete ? lost.filter((n) => this.linkNames.get(complete.id)?.includes(n)) : [];
-      const list = lost.map((n) => `'${n}'`).join(", ");
-      note =
-        values === null
-          ? `note: ${key} ${stoppedHow(result)}, so ${list} ${lost.length > 1 ? "are" : "is"} not kept`
-          : `note: ${key} stopped before defining ${list}`;
-      note += before.length > 0 ? `: later cells see ${before.map((n) => `'${n}'`).join(", ")} as its last complete run left ${before.length > 1 ? "them" : "it"}` : ": later cells do not see them";
+      note = lostNote(key, values === null ? stoppedHow(result) : null, lost, before);
     }
     const kept = lost.length > 0 && complete ? [complete] : [];
     for (const l of this.chain.slice(Math.max(at, 0), Math.max(end, 0))) if (!kept.includes(l)) this.linkNames.delete(l.id);
@@ -153,6 +148,19 @@ export class Kernel {
 function lostNames(compiled: CompiledCell, values: EncodedValues | null, defined: string[] | null): string[] {
   if (values === null || defined === null) return compiled.names.filter((n) => compiled.valueNames.includes(n));
   return compiled.names.filter((n) => !defined.includes(n));
+}
+
+/** The line a cell's output ends with when later cells do not see all it defines. */
+function lostNote(key: string, stopped: string | null, lost: string[], before: string[]): string {
+  const list = (names: string[]) => names.map((n) => `'${n}'`).join(", ");
+  const head = stopped
+    ? `note: ${key} ${stopped}, so the value${lost.length > 1 ? "s" : ""} of ${list(lost)} ${lost.length > 1 ? "are" : "is"} not kept`
+    : `note: ${key} stopped before defining ${list(lost)}`;
+  const unseen = lost.filter((n) => !before.includes(n));
+  const parts: string[] = [];
+  if (before.length > 0) parts.push(`later cells see ${list(before)} as its last complete run left ${before.length > 1 ? "them" : "it"}`);
+  if (unseen.length > 0) parts.push(`later cells do not see ${unseen.length === lost.length ? (lost.length > 1 ? "them" : "it") : list(unseen)}`);
+  return `${head}: ${parts.join("; ")}`;
 }
 
 function stoppedHow(result: CellResult): string {
