@@ -224,8 +224,10 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     setValuesForThreads(() => j.values);
     const r = self.run();
     if (r && typeof (r as PromiseLike<unknown>).then === "function") await r;
-    // the thread is done when what its run() left for the event loop is (asked first: start+join is a hot path)
+    // the thread is done when what its run() left for the event loop is (asked first: start+join is a hot path);
+    // a turn of the event loop at least, for a promise rejected and never handled to be reported in this thread
     if (eventLoopBusy()) await settle((t) => write("stderr", t));
+    else await nextTurn();
     if (later) throw (later as { e: unknown }).e;
   } catch (e) {
     reportThreadException(e, self ?? threadFromDesc(j.thread)); // the default hook ignores SystemExit; a custom one sees it
@@ -242,8 +244,5 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
       }
     }
   }
-  // once its joiner has gone on, a turn of the event loop, still in this job: a promise of the thread rejected
-  // and never handled is reported now (in its thread's output), never in a later job of this worker
-  if (!process.env.NOTURN) await nextTurn();
 }
 
