@@ -1,8 +1,8 @@
 // The kernel: one notebook's state (the definitions and values of the cells
 // it has run) and the runs of its cells, one at a time. The kernel process,
 // the CLI and the tests all drive this same class.
-import type { CellResult, KernelOptions, OutputRecord, RunRequest } from "./protocol/messages";
-import type { ChainLink } from "./protocol/worker";
+import type { CellError, CellResult, KernelOptions, OutputRecord, RunRequest } from "./protocol/messages";
+import type { ChainLink, EncodedValues } from "./protocol/worker";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
 import { WorkerPool } from "./pool";
 import { Program } from "./program";
@@ -15,6 +15,8 @@ export class Kernel {
   private readonly queues = new QueueStore();
   private chain: ChainLink[] = [];
   private linkSeq = 0;
+  /** The names each link of the chain defines, to tell which a partial run's later cells see from an earlier run. */
+  private readonly linkNames = new Map<string, string[]>();
   private valuesSeq = 0;
   private programSeq = 0;
   private current: { execId: number; program: Program | null; stopped: "interrupted" | "timeout" | null } | null = null;
@@ -86,7 +88,7 @@ export class Kernel {
         onRecords,
       );
       this.current.program = program;
-      const { result, values, chainValues } = await program.done;
+      const { result, values, chainValues, defined } = await program.done;
       // what the cell left in earlier cells' bindings (`limit = 5`) is what later cells and threads see
       if (chainValues) {
         this.chain = this.chain.map((l, i) => {
@@ -94,7 +96,10 @@ export class Kernel {
           return changed ? { ...l, values: { ...l.values, ...changed }, valuesId: `values-${++this.valuesSeq}` } : l;
         });
       }
-      if (!req.ephemeral) this.remember({ id: `link-${++this.linkSeq}`, key: req.cellLabel, defs: compiled.defs, values: values ?? {} });
+      if (!req.ephemeral) {
+        const note = await this.remember(req, compiled, result, values, defined);
+        if (note) onRecords([{ stream: "stderr", thread: "MainThread", text: `${note}\n` }]);
+      }
       return result;
     } finally {
       this.current = null;
@@ -112,11 +117,79 @@ export class Kernel {
     return compiled;
   }
 
-  /** Later cells and threads see this cell's definitions; re-running the last cell replaces it. */
-  private remember(link: ChainLink): void {
-    const last = this.chain[this.chain.length - 1];
-    this.chain = last?.key === link.key ? [...this.chain.slice(0, -1), link] : [...this.chain, link];
+  /**
+   * Later cells and threads see what this run of the cell defined, in the cell's place in the notebook's
+   * order: a cell run again replaces its earlier run where it stands, so the cells after it that use its
+   * names see the new ones (as Python's globals would). A run that did not get to define everything (an
+   * error on the way, or stopped, its variables then unknown) keeps what it did define; the names it left
+   * out are seen as its last complete run left them, or not at all: the note returned says which.
+   */
+  private async remember(
+    req: RunRequest,
+    compiled: CompiledCell,
+    result: CellResult,
+    values: EncodedValues | null,
+    defined: string[] | null,
+  ): Promise<string | null> {
+    const key = req.cellLabel;
+    const at = this.chain.findIndex((l) => l.key === key);
+    let end = at;
+    while (at >= 0 && end < this.chain.length && this.chain[end].key === key) end++;
+    const complete = at >= 0 ? this.chain.slice(at, end).find((l) => !l.lost) : undefined;
+    const lost = lostNames(compiled, values, defined);
+    let link: ChainLink = { id: `link-${++this.linkSeq}`, key, defs: compiled.defs, values: values ?? {} };
+    let note: string | null = null;
+    if (lost.length > 0) {
+      const why = values === null ? `${key} ${stoppedHow(result)} before its variables were kept` : `${key} failed before defining it (${short(result.error)})`;
+      link = { ...link, defs: await this.compileWithout(req, lost), lost: { names: lost, why } };
+      const before = complete ? lost.filter((n) => this.linkNames.get(complete.id)?.includes(n)) : [];
+      note = lostNote(key, values === null ? stoppedHow(result) : null, lost, before);
+    }
+    const kept = lost.length > 0 && complete ? [complete] : [];
+    for (const l of this.chain.slice(Math.max(at, 0), Math.max(end, 0))) if (!kept.includes(l)) this.linkNames.delete(l.id);
+    this.linkNames.set(link.id, compiled.names);
+    this.chain = at < 0 ? [...this.chain, link] : [...this.chain.slice(0, at), ...kept, link, ...this.chain.slice(end)];
+    return note;
   }
+
+  /** The cell's definitions chunk without those of `names` (already compiled once: this cannot fail to compile). */
+  private async compileWithout(req: RunRequest, names: string[]): Promise<ChainLink["defs"]> {
+    return (await compileCell(req.source, req.cellLabel, undefined, new Set(names))).defs;
+  }
+}
+
+/** The cell's names its run did not define: those it never reached, or, stopped, its variables (their values unknown). */
+function lostNames(compiled: CompiledCell, values: EncodedValues | null, defined: string[] | null): string[] {
+  if (values === null || defined === null) return compiled.names.filter((n) => compiled.valueNames.includes(n));
+  return compiled.names.filter((n) => !defined.includes(n));
+}
+
+/** The line a cell's output ends with when later cells do not see all it defines. */
+function lostNote(key: string, stopped: string | null, lost: string[], before: string[]): string {
+  const list = (names: string[]) => names.map((n) => `'${n}'`).join(", ");
+  const head = stopped
+    ? `note: ${key} ${stopped}, so the value${lost.length > 1 ? "s" : ""} of ${list(lost)} ${lost.length > 1 ? "are" : "is"} not kept`
+    : `note: ${key} stopped before defining ${list(lost)}`;
+  const unseen = lost.filter((n) => !before.includes(n));
+  const parts: string[] = [];
+  if (before.length > 0) parts.push(`later cells see ${list(before)} as its last complete run left ${before.length > 1 ? "them" : "it"}`);
+  if (unseen.length > 0) parts.push(`later cells do not see ${unseen.length === lost.length ? (lost.length > 1 ? "them" : "it") : list(unseen)}`);
+  return `${head}: ${parts.join("; ")}`;
+}
+
+function stoppedHow(result: CellResult): string {
+  if (result.status === "interrupted") return "was interrupted";
+  if (result.status === "timeout") return "ran past its time limit";
+  if (result.error?.name === "DeadlockError") return "deadlocked";
+  return `ended (${short(result.error)})`;
+}
+
+/** An error's name and the first sentence of its message, for a note. */
+function short(error: CellError | undefined): string {
+  if (!error) return "an error";
+  const message = error.message.replace(/ \(cell [^)]*\)$/, "");
+  const cut = message.indexOf(". ");
+  return `${error.name}: ${cut > 0 ? message.slice(0, cut) : message}`;
 }
 
 function since(t: number): number {

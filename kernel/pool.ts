@@ -5,7 +5,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import type { FromWorker, ModuleExports, ToWorker, WorkerBoot } from "./protocol/worker";
+import { Retire, type FromWorker, type ModuleExports, type ToWorker, type WorkerBoot } from "./protocol/worker";
 import { G, newArena } from "./protocol/layout";
 import type { ObjectRegistry } from "./deadlock";
 import { newOutputRing, RingReader } from "./protocol/outputRing";
@@ -43,6 +43,8 @@ export class PoolWorker {
     readonly ring: RingReader,
     /** Its figures in the memory budget's shared memory (protocol/memory); -1 for none. */
     readonly memorySlot: number,
+    /** WorkerBoot.retire: set by the worker when its last job left it unfit for another. */
+    readonly retire: Int32Array,
   ) {}
 
   /** Running a job: the memory watchdog may stop it. */
@@ -117,7 +119,7 @@ export class WorkerPool {
 
   /** An idle worker now, or a new one (whose jobs queue until it has loaded). */
   acquire(owner: Owner): PoolWorker {
-    const w = this.idle.pop() ?? this.spawn();
+    const w = this.takeFit() ?? this.spawn();
     if (!w.busy) this.busyChanged(1);
     w.heldAtStart = this.memory.held(w);
     w.owner = owner;
@@ -125,6 +127,20 @@ export class WorkerPool {
     w.out.ref();
     setImmediate(() => this.warm());
     return w;
+  }
+
+  /**
+   * The idle worker used last whose last job left it fit for another (WorkerBoot.retire): one still checking is
+   * waited for (tens of microseconds), one left unfit is retired.
+   */
+  private takeFit(): PoolWorker | undefined {
+    for (let w = this.idle.pop(); w; w = this.idle.pop()) {
+      Atomics.wait(w.retire, 0, Retire.Checking, 100);
+      const state = Atomics.load(w.retire, 0);
+      if (state === Retire.Fit) return w;
+      void this.discard(w); // unfit, or a check that never ended: a fresh worker is the safe choice
+    }
+    return undefined;
   }
 
   release(w: PoolWorker): void {
@@ -136,7 +152,7 @@ export class WorkerPool {
     // what a job left behind that a collection could not free (a thread that died holding a bomb's arrays keeps
     // them reachable somewhere in the runtime) would count against every later thread: only a new worker is clean
     const leftBehind = this.memory.held(w) - w.heldAtStart > Math.max(128, this.memory.budgetMb / 8) * 2 ** 20;
-    if (this.disposed || leftBehind || this.idle.length >= this.maxIdle) void this.discard(w);
+    if (this.disposed || leftBehind || this.idle.length >= this.maxIdle || Atomics.load(w.retire, 0) === Retire.Unfit) void this.discard(w);
     else this.idle.push(w);
   }
 
@@ -279,10 +295,11 @@ export class WorkerPool {
     const rpc = new MessageChannel();
     const rpcFlag = new SharedArrayBuffer(4);
     const outRing = newOutputRing();
+    const retire = new SharedArrayBuffer(4);
     const memorySlot = this.freeSlots.pop() ?? (this.slotsUsed < MEMORY_SLOTS ? this.slotsUsed++ : -1);
     this.memory.slotsInUse(this.slotsUsed);
     const boot: WorkerBoot = {
-      global: this.global, arena: this.arena, memory: this.memory.buffer, memorySlot, rpcFlag, rpcPort: rpc.port2, outPort: out.port2, outRing,
+      global: this.global, arena: this.arena, memory: this.memory.buffer, memorySlot, rpcFlag, retire, rpcPort: rpc.port2, outPort: out.port2, outRing,
     };
     const worker = new Worker(this.entry, {
       workerData: boot,
@@ -291,7 +308,7 @@ export class WorkerPool {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });
-    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new RingReader(outRing), memorySlot);
+    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new RingReader(outRing), memorySlot, new Int32Array(retire));
     this.all.add(w);
     out.port1.on("message", (m: FromWorker) => this.dispatch(w, m));
     let error: Error | undefined;

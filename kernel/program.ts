@@ -23,6 +23,8 @@ export interface ProgramOutcome {
   values: EncodedValues | null;
   /** What the cell left in the earlier cells' bindings that differs from the kernel's values; null as for values. */
   chainValues: ChainValues | null;
+  /** The cell's top-level names its main thread got to define; null as for values. */
+  defined: string[] | null;
 }
 
 export interface ProgramSpec {
@@ -64,6 +66,7 @@ export class Program implements Owner {
   private mainError: CellError | undefined;
   private values: EncodedValues | null = null;
   private chainValues: ChainValues | null = null;
+  private defined: string[] | null = null;
   private over = false;
   private readonly deadlocks: DeadlockWatch;
   private readonly processes: ProgramProcesses;
@@ -214,6 +217,7 @@ export class Program implements Owner {
         this.mainError = m.error;
         this.values = m.values;
         this.chainValues = m.chainValues;
+        this.defined = m.defined;
         // taken in a drain (the program may be in the middle of ending): end once the drain is over
         if (this.draining) setImmediate(() => this.end());
         else this.end();
@@ -344,7 +348,7 @@ export class Program implements Owner {
     const result: CellResult = { status, durationMs: Math.round((performance.now() - this.startedAt) * 100) / 100 };
     if (error) result.error = error;
     const ran = status === "ok" || status === "error";
-    this.resolve({ result, values: ran ? this.values : null, chainValues: ran ? this.chainValues : null });
+    this.resolve({ result, values: ran ? this.values : null, chainValues: ran ? this.chainValues : null, defined: ran ? this.defined : null });
   }
 
   /** Messages already sent by this program's workers but not yet delivered: take them now, in order. */

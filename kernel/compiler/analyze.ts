@@ -14,8 +14,8 @@ export interface Edit {
 export interface TopLevel {
   /** Rewrites that turn imports into runtime look-ups and drop `export`. Same for both chunks. */
   edits: Edit[];
-  /** Spans kept in the definitions chunk as written. */
-  defs: Array<{ start: number; end: number }>;
+  /** Spans kept in the definitions chunk as written, and the runtime names each defines (none for types). */
+  defs: Array<{ start: number; end: number; names: string[]; varLike?: boolean }>;
   /** Variable statements whose bindings are copied: span, keyword and bound names. */
   values: Array<{ start: number; end: number; keyword: "const" | "let" | "var"; names: string[] }>;
   /** Spans blanked out of the definitions chunk. */
@@ -36,7 +36,7 @@ export function analyze(source: string, fileName: string): TopLevel {
     if (ts.isImportDeclaration(st)) {
       out.edits.push({ start, end, text: rewriteImport(st) });
       importedNames(st, sf, out.imports);
-      out.defs.push({ start, end });
+      out.defs.push({ start, end, names: importBindings(st) });
     } else if (
       ts.isFunctionDeclaration(st) ||
       ts.isClassDeclaration(st) ||
@@ -45,14 +45,18 @@ export function analyze(source: string, fileName: string): TopLevel {
       ts.isTypeAliasDeclaration(st) ||
       ts.isModuleDeclaration(st)
     ) {
-      out.defs.push({ start, end });
+      // an enum or a namespace compiles to a `var`: undefined, not uninitialized, until its statement runs
+      const varLike = ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st);
+      out.defs.push({ start, end, names: declaredName(st), ...(varLike ? { varLike } : {}) });
     } else if (ts.isVariableStatement(st)) {
       const list = st.declarationList;
       const keyword = variableKeyword(list);
       if (keyword === null) {
         out.others.push({ start, end }); // `using`: a resource of this run only
       } else if (keyword === "const" && list.declarations.every((d) => d.initializer && isFunctionLike(d.initializer))) {
-        out.defs.push({ start, end });
+        const names: string[] = [];
+        for (const d of list.declarations) boundNames(d.name, names);
+        out.defs.push({ start, end, names });
       } else {
         const names: string[] = [];
         for (const d of list.declarations) boundNames(d.name, names);
@@ -66,6 +70,37 @@ export function analyze(source: string, fileName: string): TopLevel {
     }
   }
   return out;
+}
+
+/** The runtime binding a declaration makes: none for a type, an interface, a `declare`d or type-only namespace. */
+function declaredName(st: ts.Statement): string[] {
+  if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) return [];
+  if (ts.getModifiers(st as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return [];
+  if (ts.isModuleDeclaration(st) && !instantiated(st)) return [];
+  const name = (st as ts.DeclarationStatement).name;
+  return name && ts.isIdentifier(name) ? [name.text] : [];
+}
+
+/** Whether a namespace has code (esbuild emits nothing for one of types only). */
+function instantiated(m: ts.ModuleDeclaration): boolean {
+  const body = m.body;
+  if (!body) return false;
+  if (ts.isModuleDeclaration(body)) return instantiated(body);
+  if (!ts.isModuleBlock(body)) return false;
+  return body.statements.some(
+    (s) => !ts.isInterfaceDeclaration(s) && !ts.isTypeAliasDeclaration(s) && !(ts.isModuleDeclaration(s) && !instantiated(s)),
+  );
+}
+
+/** The local names an import binds at run time (type-only ones left out). */
+function importBindings(st: ts.ImportDeclaration): string[] {
+  const clause = st.importClause;
+  if (!clause || clause.isTypeOnly) return [];
+  const names = clause.name ? [clause.name.text] : [];
+  const nb = clause.namedBindings;
+  if (nb && ts.isNamespaceImport(nb)) names.push(nb.name.text);
+  if (nb && ts.isNamedImports(nb)) for (const e of nb.elements) if (!e.isTypeOnly) names.push(e.name.text);
+  return names;
 }
 
 function variableKeyword(list: ts.VariableDeclarationList): "const" | "let" | "var" | null {

@@ -27,35 +27,69 @@ export class CompileError extends Error {
 export interface CompiledCell {
   full: Chunk;
   defs: Chunk;
-  /** Names the cell defines at top level (definitions and bindings). */
+  /** Names the cell defines at top level (definitions and bindings), in order. */
   names: string[];
+  /** Those of them that are variables (bindings whose values are copied), not definitions. */
+  valueNames: string[];
 }
 
-/** Compiles a cell; with the runtime's table of exports, a named import of a name its module lacks is an ImportError. */
-export async function compileCell(source: string, label: string, exports?: ModuleExports): Promise<CompiledCell> {
+/**
+ * Compiles a cell; with the runtime's table of exports, a named import of a name its module lacks is an ImportError.
+ * `drop`: names whose definitions the defs chunk leaves out (those a failed run of the cell never reached).
+ */
+export async function compileCell(source: string, label: string, exports?: ModuleExports, drop?: ReadonlySet<string>): Promise<CompiledCell> {
   const top = analyze(source, `${label}.ts`);
   const id = ++seq;
   const [full, defs] = await Promise.all([
     transform(fullText(source, top), source, label, `concnb://${encodeURIComponent(label)}/full/${id}`),
-    transform(defsText(source, top), source, label, `concnb://${encodeURIComponent(label)}/defs/${id}`),
+    transform(defsText(source, drop ? without(top, drop) : top), source, label, `concnb://${encodeURIComponent(label)}/defs/${id}`),
   ]);
   const importError = exports ? checkImports(top.imports, exports, source, label) : null;
   if (importError) throw new CompileError(importError);
-  return { full, defs, names: top.values.flatMap((v) => v.names) };
+  return { full, defs, names: definedNames(top), valueNames: top.values.flatMap((v) => v.names) };
+}
+
+function definedNames(top: TopLevel): string[] {
+  return [...top.defs, ...top.values].sort((a, b) => a.start - b.start).flatMap((d) => d.names);
+}
+
+/** The cell's top level without the definitions of `drop`: a definition left out is blanked like a statement. */
+function without(top: TopLevel, drop: ReadonlySet<string>): TopLevel {
+  const gone = top.defs.filter((d) => d.names.length > 0 && d.names.every((n) => drop.has(n)));
+  const values = top.values.map((v) => ({ ...v, names: v.names.filter((n) => !drop.has(n)) }));
+  return {
+    ...top,
+    defs: top.defs.filter((d) => !gone.includes(d)),
+    values: values.filter((v) => v.names.length > 0),
+    others: [...top.others, ...gone, ...values.filter((v) => v.names.length === 0)],
+  };
 }
 
 function fullText(source: string, top: TopLevel): string {
   const names = top.values.flatMap((v) => v.names);
   const snapshot = names.map((n) => `try { o[${JSON.stringify(n)}] = ${n}; } catch {}`).join(" ");
+  // which of the cell's names its run got to define (a failed run's others are left out of later cells)
+  // (reading an uninitialized `let`, `const`, class or import throws; a `var`, an enum or a namespace is undefined)
+  const varLike = new Set([...top.values.filter((v) => v.keyword === "var"), ...top.defs.filter((d) => d.varLike)].flatMap((d) => d.names));
+  const reached = (n: string) => (varLike.has(n) ? `${n} !== undefined` : `(void ${n}, true)`);
+  const defined = definedNames(top)
+    .map((n) => `try { if (${reached(n)}) d.push(${JSON.stringify(n)}); } catch {}`)
+    .join(" ");
   return (
-    `"use strict";(async function ${CELL_FUNCTION}() { __concnb_rt.enterCell(__concnb_snapshot__, __concnb_scope__);\n` +
+    `"use strict";(async function ${CELL_FUNCTION}() { __concnb_rt.enterCell(__concnb_snapshot__, __concnb_scope__, __concnb_defined__);\n` +
     applyEdits(source, top.edits) +
     `\n;function __concnb_snapshot__() { const o: Record<string, unknown> = {}; ${snapshot} return o; }` +
+    `\n;function __concnb_defined__() { const d: string[] = []; ${defined} return d; }` +
     // the main thread finds its cell's own classes here (to rebuild instances and errors sent back to it)
     `\n;function __concnb_scope__(__concnb_src: string) { return eval(__concnb_src); }\n})();\n`
   );
 }
 
+/**
+ * The evaluator of the chunk's scope is a function declaration, hoisted, and handed to the runtime before any
+ * definition runs: a definition that throws (`class X extends undefined`) leaves the ones after it undefined,
+ * never the notebook without a scope for later cells.
+ */
 function defsText(source: string, top: TopLevel): string {
   const blank: Array<{ start: number; end: number }> = [...top.others];
   const replaced: Edit[] = top.values.map((v) => ({
@@ -66,22 +100,22 @@ function defsText(source: string, top: TopLevel): string {
   const covered = [...blank, ...replaced];
   const edits = [
     ...top.edits.filter((e) => !covered.some((c) => e.start >= c.start && e.end <= c.end)),
-    ...replaced.filter((r) => r.text !== "let ;" && r.text !== "const ;" && r.text !== "var ;"),
+    ...replaced,
     ...blank.map((b) => ({ ...b, text: "" })),
   ];
+  const access = top.values.length === 0 ? "" : `, ${bindingAccess(top)}`;
   return (
-    `"use strict"; const __concnb_v = __concnb_rt.takeValues((__concnb_src: string) => eval(__concnb_src));\n` +
+    `"use strict"; function __concnb_here__(__concnb_src: string) { return eval(__concnb_src); } ` +
+    `__concnb_rt.enterScope(__concnb_here__${access}); const __concnb_v = __concnb_rt.takeValues(__concnb_here__);\n` +
     applyEdits(source, edits) +
-    (top.values.length === 0
-      ? `\n;(__concnb_src: string) => eval(__concnb_src);\n`
-      : `\n;Object.assign((__concnb_src: string) => eval(__concnb_src), ${bindingAccess(top)});\n`)
+    `\n;__concnb_here__;\n`
   );
 }
 
 /**
  * How a worker reads and refreshes the cell's bindings inside its definitions
- * chunk (runtime/scope): `values()` reads them all; `assign(o)` sets the
- * `let` and `var` ones present in o; `consts` are refreshed in place instead.
+ * chunk (runtime/scope): `values()` reads those initialized; `assign(o)` sets
+ * the `let` and `var` ones present in o; `consts` are refreshed in place instead.
  * A cell without bindings has none of this.
  */
 function bindingAccess(top: TopLevel): string {
@@ -90,8 +124,8 @@ function bindingAccess(top: TopLevel): string {
   const consts = top.values.filter((v) => v.keyword === "const").flatMap((v) => v.names);
   const key = (n: string) => JSON.stringify(n);
   return (
-    `{ values: () => ({ ${all.map((n) => `${key(n)}: ${n}`).join(", ")} }), ` +
-    `assign: (__concnb_o: Record<string, unknown>) => { ${settable.map((n) => `if (${key(n)} in __concnb_o) ${n} = __concnb_o[${key(n)}];`).join(" ")} }, ` +
+    `{ values: () => { const __concnb_o: Record<string, unknown> = {}; ${all.map((n) => `try { __concnb_o[${key(n)}] = ${n}; } catch {}`).join(" ")} return __concnb_o; }, ` +
+    `assign: (__concnb_o: Record<string, unknown>) => { ${settable.map((n) => `try { if (${key(n)} in __concnb_o) ${n} = __concnb_o[${key(n)}]; } catch {}`).join(" ")} }, ` +
     `consts: ${JSON.stringify(consts)} }`
   );
 }

@@ -41,6 +41,11 @@ export interface ChainLink {
   values: EncodedValues;
   /** Which values these are (absent: the first ones, named by `id`); a later cell that changes them gives a new one. */
   valuesId?: string;
+  /**
+   * Set when the run did not define everything (it failed, or was stopped): the names left out of `defs`, and
+   * why, as a clause ("cell 2 failed before defining it (...)") that a ReferenceError for one of them gets.
+   */
+  lost?: { names: string[]; why: string };
 }
 
 /**
@@ -149,7 +154,8 @@ export type FromWorker =
     }
   /** The main program finished: its code, the wait for non-daemon threads, exit handlers. */
   /** `values`: the cell's bindings at the end; `chainValues`: what it left in the earlier cells' that differs from the kernel's. */
-  | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues; chainValues: ChainValues }
+  /** `defined`: the cell's top-level names its run got to define (all of them, unless it failed). */
+  | { type: "mainDone"; error?: CellError; exitCode: number; values: EncodedValues; chainValues: ChainValues; defined: string[] }
   /** The worker's job is over and it can take another. */
   | { type: "jobDone"; chainIds: string[]; valuesIds: string[] }
   /** A runtime object was made: what it is and where, for deadlock reports; `state` is its shared memory. */
@@ -185,6 +191,13 @@ export interface Where {
 }
 
 /** workerData of every pool worker. */
+/** WorkerBoot.retire's values. */
+export const enum Retire {
+  Fit = 0,
+  Unfit = 1,
+  Checking = 2,
+}
+
 export interface WorkerBoot {
   /** Kernel-wide counters (thread idents, ...): slots G of protocol/layout. */
   global: SharedArrayBuffer;
@@ -196,6 +209,12 @@ export interface WorkerBoot {
   /** Int32Array(1): the kernel stores 1 and notifies when an rpc reply is on rpcPort. */
   rpcFlag: SharedArrayBuffer;
   rpcPort: import("node:worker_threads").MessagePort;
+  /**
+   * Int32Array(1), a RETIRE value: whether the worker's last job left something a later job would see (a changed
+   * global or built-in, a resource it cannot cancel). The check runs after jobDone, while the worker is idle; the
+   * pool does not give it another job until it is done, and retires it instead if it found something.
+   */
+  retire: SharedArrayBuffer;
   /** All worker → kernel messages go here (not parentPort) so the kernel can drain them synchronously. */
   outPort: import("node:worker_threads").MessagePort;
   /** What the worker's threads print: see protocol/outputRing. */

@@ -2,14 +2,15 @@
 // tracebacks, the globals compiled cells call), then runs jobs the kernel
 // hands it, one at a time: a cell's main program, or a thread.
 import { parentPort, threadId } from "node:worker_threads";
-import type { ChainValues, Job, ProgramContext, ToWorker, ThreadDesc } from "../protocol/worker";
+import { Retire, type ChainValues, type Job, type ProgramContext, type ToWorker, type ThreadDesc } from "../protocol/worker";
 import type { CellError } from "../protocol/messages";
 import { installCapture, setThreadName, write } from "./capture";
-import { job, send, setCurrent } from "./context";
+import { boot, job, send, setCurrent } from "./context";
 import { SystemExit } from "./errors";
 import { importDefault, importModule, moduleExports } from "./modules";
 import {
-  hereLookup, heldChainIds, heldValuesIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, evalChunk, resolveTarget, takeValues,
+  hereLookup, heldChainIds, heldValuesIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, enterScope, evalChunk, resolveTarget,
+  takeValues,
 } from "./scope";
 import { applyChainDelta, chainDelta, rebaseChain, restoreChain } from "./bindings";
 import { decode, encode } from "./share";
@@ -22,9 +23,13 @@ import { formatTraceback, framesOf, headline, installTracebacks } from "./traceb
 import { approxBytes, budgetText, fits, installMemoryChecks, jobEnds, jobStarts } from "./memory";
 import { formatBytes } from "../protocol/memory";
 import { pick } from "./uses";
+import { beginTimers, cancelTimers, eventLoopBusy, failJob, installTimers, leftResources, nextTurn, settle } from "./timers";
+import { takePristine, tainted } from "./pristine";
 
 let cellSnapshot: (uses?: ReadonlySet<string> | null) => Record<string, unknown> = () => ({});
 let rawSnapshot: () => Record<string, unknown> = () => ({});
+/** The cell's top-level names its run has defined so far (compile's __concnb_defined__); none before it starts. */
+let cellDefined: () => string[] = () => [];
 
 installCapture();
 installTracebacks();
@@ -34,25 +39,42 @@ Object.defineProperty(globalThis, "__concnb_import", { value: importFn });
 Object.defineProperty(globalThis, "__concnb_rt", {
   value: {
     takeValues,
+    enterScope,
     /** In a multiprocessing child: the target's arguments, as the parent passed them. */
     processArgs(): unknown[] {
       return decode(job().ctx.process?.args ?? [], hereLookup()) as unknown[];
     },
     /** Called first thing by a cell's program: how threads (and later cells) get the values of its bindings. */
-    enterCell(snapshot: () => Record<string, unknown>, scope: (code: string) => unknown) {
+    enterCell(snapshot: () => Record<string, unknown>, scope: (code: string) => unknown, defined: () => string[]) {
       rawSnapshot = snapshot;
       cellSnapshot = (uses = null) => encode(pick(snapshot(), uses)) as Record<string, unknown>;
+      cellDefined = defined;
       setValuesForThreads(cellSnapshot);
       setHereLookup(classLookup(scope));
     },
   },
 });
 
-// A rejected promise nobody awaited belongs to the thread that made it: report it like Python
-// reports an exception that escapes a thread, and keep the worker alive.
+installTimers();
+/** What the running job is: a rejection nobody handled fails a cell's main program (as it ends `node`), not a thread. */
+let running: { kind: "main" | "thread"; name: string } | null = null;
+
+// A rejected promise nobody handled belongs to the job that made it (settle() lets it be seen before the job
+// ends): in the main thread it ends the program with an error, as it ends `node script.js`; in a thread it is
+// reported as Python reports an exception that escapes a thread, and the thread carries on.
 process.on("unhandledRejection", (reason) => {
-  write("stderr", `Unhandled promise rejection:\n${formatTraceback(reason)}`);
+  if (running?.kind === "main") failJob(new UnhandledRejection(reason));
+  else write("stderr", `Unhandled promise rejection in thread ${running?.name ?? "(none)"}:\n${formatTraceback(reason)}`);
 });
+
+/** A rejection nobody handled, as the main thread's error: the reason's traceback, with what happened said first. */
+class UnhandledRejection {
+  constructor(readonly reason: unknown) {}
+}
+
+// what every job must leave as it found it, now that the runtime is in place (see pristine.ts)
+takePristine();
+const retire = new Int32Array(boot.retire);
 
 parentPort!.on("message", (m: ToWorker) => {
   if (m.type === "job") void runJob(m.job);
@@ -66,7 +88,12 @@ async function runJob(j: Job): Promise<void> {
     else await runThread(j);
   } finally {
     jobEnds();
+    running = null;
+    Atomics.store(retire, 0, Retire.Checking);
     send({ type: "jobDone", chainIds: heldChainIds(), valuesIds: heldValuesIds() });
+    // off the path of whoever waits for this job: the pool waits for the answer only to give this worker another
+    Atomics.store(retire, 0, leftResources() || tainted(j.kind === "main") ? Retire.Unfit : Retire.Fit);
+    Atomics.notify(retire, 0);
   }
 }
 
@@ -83,10 +110,14 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   setCurrent(ctx, desc, me);
   cellSnapshot = () => ({});
   rawSnapshot = () => ({});
+  cellDefined = () => [];
   setValuesForThreads(cellSnapshot);
   resetExitHandlers();
   let error: CellError | undefined;
   let exitCode = 0;
+  let later: { e: unknown } | null = null;
+  running = { kind: "main", name: desc.name };
+  beginTimers((e) => (later ??= { e }));
   try {
     const scope = chainScope(ctx.chainIds, ctx.chainFrom, ctx.chain);
     rebaseChain(ctx.chainRebase);
@@ -95,6 +126,8 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
     restoreChain(classLookup(scope));
     setHere(() => enterDefs(scope, ctx.defs, cellSnapshot()), ctx.full, true);
     await evalChunk(scope, ctx.full);
+    await settle((t) => write("stderr", t)); // the main code is done when what it left for the event loop is
+    if (later) throw (later as { e: unknown }).e;
   } catch (e) {
     if (e instanceof SystemExit) {
       exitCode = typeof e.code === "number" ? e.code : e.code ? 1 : 0;
@@ -102,9 +135,11 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
       if (exitCode !== 0) error = { name: "SystemExit", message: String(e.code) };
     } else {
       exitCode = 1;
-      error = cellError(e);
+      error = e instanceof UnhandledRejection ? rejectionError(e.reason) : cellError(e);
     }
   }
+  const cancelled = cancelTimers();
+  if (cancelled) write("stderr", cancelled);
   // Python's shutdown: the main thread stops, executors stop taking work, then it waits for every non-daemon thread.
   try {
     shutdownExecutors();
@@ -124,13 +159,14 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   runExitHandlers();
   const values = snapshotValues();
   const chainValues = snapshotChain();
+  const defined = cellDefined();
   // the cell's scope goes with its program (its snapshot and class look-up held all its bindings), and the
   // memory it leaves is collected before the kernel runs the next cell, which may need that memory
   cellSnapshot = rawSnapshot = () => ({});
   setValuesForThreads(cellSnapshot);
   setHereLookup(null);
   jobEnds();
-  send({ type: "mainDone", error, exitCode, values, chainValues });
+  send({ type: "mainDone", error, exitCode, values, chainValues, defined });
 }
 
 /** Waits up to ms for the program's non-daemon threads to end: true if they have. */
@@ -179,6 +215,12 @@ function snapshotValues(): Record<string, unknown> {
   }
 }
 
+function rejectionError(reason: unknown): CellError {
+  const e = cellError(reason);
+  const what = "A promise was rejected and nothing handled it (no await, no .catch()):\n";
+  return { ...e, message: `${e.message} (an unhandled promise rejection)`, traceback: what + (e.traceback ?? "") };
+}
+
 function cellError(e: unknown): CellError {
   const traceback = formatTraceback(e);
   const frames = framesOf(e);
@@ -195,6 +237,9 @@ function cellError(e: unknown): CellError {
 async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
   enter(j.ctx, j.thread, null);
   resetHook();
+  let later: { e: unknown } | null = null;
+  running = { kind: "thread", name: j.thread.name };
+  beginTimers((e) => (later ??= { e }));
   const state = new Int32Array(j.thread.state);
   let self: ReturnType<typeof threadFromDesc> | null = null;
   try {
@@ -215,9 +260,16 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     const r = self.run();
     // run() is typed void, but a learner's override may be async: the thread lasts until it settles
     if (r && typeof (r as PromiseLike<unknown>).then === "function") await (r as PromiseLike<unknown>);
+    // the thread is done when what its run() left for the event loop is (asked first: start+join is a hot path);
+    // a turn of the event loop at least, for a promise rejected and never handled to be reported in this thread
+    if (eventLoopBusy()) await settle((t) => write("stderr", t));
+    else await nextTurn();
+    if (later) throw (later as { e: unknown }).e;
   } catch (e) {
     reportThreadException(e, self ?? threadFromDesc(j.thread)); // the default hook ignores SystemExit; a custom one sees it
   } finally {
+    const cancelled = cancelTimers();
+    if (cancelled) write("stderr", cancelled);
     // only the first to finish the thread (here, or the kernel if this worker dies) counts it
     if (Atomics.compareExchange(state, T.State, STARTED, FINISHED) === STARTED) {
       Atomics.notify(state, T.State);

@@ -60,10 +60,27 @@ export function evalChunk(scope: Evaluator, chunk: Chunk): unknown {
   return scope(`${chunk.code}\n//# sourceURL=${chunk.url}`);
 }
 
-/** Evaluates a definitions chunk with its values; returns the scope inside it. */
+let entered: Evaluator | null = null;
+/** Called by a definitions chunk before its definitions run: the evaluator of its scope (see compile's defsText). */
+export function enterScope(here: Evaluator, access?: BindingAccess): void {
+  entered = access ? Object.assign(here, access) : here;
+}
+
+/**
+ * Evaluates a definitions chunk with its values; returns the scope inside it. A definition that throws leaves
+ * those after it uninitialized, and the scope is still there for later cells (a failed cell is its own).
+ */
 export function enterDefs(scope: Evaluator, defs: Chunk, values: EncodedValues): Evaluator {
   pending = { values, outer: classLookup(scope) };
-  return evalChunk(scope, defs) as Evaluator;
+  entered = null;
+  try {
+    return evalChunk(scope, defs) as Evaluator;
+  } catch (e) {
+    if (!entered) throw e; // not even its first line ran: a chunk of an older compiler, or a syntax error
+    return entered;
+  } finally {
+    entered = null;
+  }
 }
 
 /** A link this worker holds evaluated: the scope inside it, and the values its bindings stand for (see bindings.ts). */
@@ -74,6 +91,7 @@ export interface HeldLink {
   valuesId: string;
   /** The values the kernel knows for the link's bindings: what this worker's copies are restored to at each job. */
   base: EncodedValues;
+  lost?: ChainLink["lost"];
 }
 
 /** The evaluated links this worker holds, oldest first. */
@@ -101,9 +119,24 @@ export function chainScope(ids: string[], from: number, links: ChainLink[]): Eva
   held = held.slice(0, from);
   for (const link of links) {
     const scope = enterDefs(held.length > 0 ? held[held.length - 1].scope : root, link.defs, link.values);
-    held.push({ id: link.id, scope, valuesId: link.valuesId ?? link.id, base: link.values });
+    held.push({ id: link.id, scope, valuesId: link.valuesId ?? link.id, base: link.values, ...(link.lost ? { lost: link.lost } : {}) });
   }
   return held.length > 0 ? held[held.length - 1].scope : root;
+}
+
+/**
+ * Why a name is not defined, when a cell that should have defined it did not get to (ChainLink.lost): what a
+ * ReferenceError for it says after its message, so a learner reads the cause instead of a bare "is not defined".
+ */
+export function whyUndefined(e: unknown): string {
+  if (!(e instanceof ReferenceError)) return "";
+  const name = /^(\S+) is not defined$/.exec(e.message)?.[1];
+  if (!name) return "";
+  for (let i = held.length - 1; i >= 0; i--) {
+    const lost = held[i].lost;
+    if (lost?.names.includes(name)) return `: ${lost.why}`;
+  }
+  return "";
 }
 
 let here: { scope: () => Evaluator; full: Chunk } | null = null;

@@ -5,6 +5,7 @@
 import { inspect } from "node:util";
 import { lookupLine } from "./lineTable";
 import { CELL_FUNCTION, type Chunk } from "../protocol/worker";
+import { whyUndefined } from "./scope";
 
 export interface Frame {
   label: string;
@@ -49,7 +50,8 @@ export function headline(err: unknown): string {
     // `class InsufficientFunds extends Error {}` keeps the name "Error"; Python shows the class
     const cls = (e.constructor as { name?: string } | undefined)?.name;
     const name = e.name === "Error" && cls && cls !== "Error" && cls !== "Object" ? cls : e.name || "Error";
-    return e.message ? `${name}: ${e.message}` : name;
+    const message = e.message + whyUndefined(e);
+    return message ? `${name}: ${message}` : name;
   }
   return `Error: thrown value ${inspect(err)}`;
 }
