@@ -5,6 +5,7 @@
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
 import { pickValues as pick, type Chunk, type ChainLink, type ChainValues, type EncodedValues, type FromWorker, type ProgramContext, type TargetSpec, type ThreadDesc, type Uses } from "./protocol/worker";
 import { CellOutput, type OutputLimit } from "./output";
+import { OutputPump } from "./outputPump";
 import type { Owner, PoolWorker, WorkerPool } from "./pool";
 import { memoryExit } from "./memory";
 import { FINISHED, G, P, STARTED, T } from "./protocol/layout";
@@ -44,10 +45,6 @@ export interface ProgramSpec {
 
 /** How long a stop waits for its threads' workers to end before it says which could not be stopped. */
 const STUCK_MS = 500;
-/** How often the rings are read while nothing presses: a line shows within about this. */
-const PUMP_MS = 20;
-/** Bytes read from the rings in one turn of the kernel's event loop: a flood cannot starve it. */
-const PUMP_BYTES = 1 << 20;
 
 const state = (d: ThreadDesc) => new Int32Array(d.state);
 
@@ -60,7 +57,7 @@ export class Program implements Owner {
   private readonly running = new Map<PoolWorker, ThreadDesc>();
   private readonly threads = new Map<number, ThreadDesc>();
   private readonly output: CellOutput;
-  private pumpTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private readonly pump: OutputPump;
   private readonly startedAt = performance.now();
   private mainEnded = false;
   private mainError: CellError | undefined;
@@ -92,6 +89,7 @@ export class Program implements Owner {
     // objects of earlier cells (a lock made in cell 1, used in cell 2) are named in reports too
     this.deadlocks = new DeadlockWatch(pool.objects);
     this.output = new CellOutput(onRecords, spec.outputLimit);
+    this.pump = new OutputPump(this.output, () => this.running.keys(), spec.outputBlocked);
     const main: ThreadDesc = {
       ident: Atomics.add(new Int32Array(pool.global), G.Ident, 1) + 1,
       name: "MainThread",
@@ -132,34 +130,9 @@ export class Program implements Owner {
     const w = pool.acquire(this);
     this.running.set(w, main);
     w.post({ type: "job", job: { kind: "main", ctx: this.contextFor(w), thread: main } });
-    this.schedulePump(PUMP_MS);
   }
 
-  /** Reads the rings of the program's workers, a bounded amount per turn, and sends out what is due. */
-  private pump(): void {
-    this.pumpTimer = null;
-    if (this.over) return;
-    if (this.spec.outputBlocked?.()) return this.schedulePump(5);
-    let budget = PUMP_BYTES;
-    let pressed = false;
-    for (const w of this.running.keys()) {
-      budget -= this.readRing(w, budget);
-      if (w.ring.fill > 0.25) pressed = true;
-      if (budget <= 0) break;
-    }
-    this.output.tick();
-    this.schedulePump(pressed || budget <= 0 ? 0 : PUMP_MS);
-  }
 
-  private schedulePump(ms: number): void {
-    if (this.pumpTimer || this.over) return;
-    this.pumpTimer = ms === 0 ? setImmediate(() => this.pump()) : setTimeout(() => this.pump(), ms);
-  }
-
-  private readRing(w: PoolWorker, maxBytes?: number): number {
-    const source = String(w.worker.threadId);
-    return w.ring.read((r) => this.output.write(source, r.stream, r.thread, r.text, r.seq), maxBytes);
-  }
 
   /** Interrupt or timeout: every thread of the program stops now. */
   stop(status: Extract<CellStatus, "interrupted" | "timeout">): void {
@@ -224,7 +197,7 @@ export class Program implements Owner {
         break;
       case "jobDone":
         // the job is over, so is its writing: all of it is in the ring, which the next job must find empty
-        this.readRing(w);
+        this.pump.read(w);
         this.output.close(String(w.worker.threadId));
         this.running.delete(w);
         this.pool.release(w);
@@ -340,10 +313,7 @@ export class Program implements Owner {
   private settle(status: CellStatus, error?: CellError): void {
     this.over = true;
     if (this.watchTimer) clearInterval(this.watchTimer);
-    if (this.pumpTimer) {
-      clearTimeout(this.pumpTimer as NodeJS.Timeout);
-      clearImmediate(this.pumpTimer as NodeJS.Immediate);
-    }
+    this.pump.stop();
     this.output.flush();
     const result: CellResult = { status, durationMs: Math.round((performance.now() - this.startedAt) * 100) / 100 };
     if (error) result.error = error;
@@ -357,7 +327,7 @@ export class Program implements Owner {
   }
 
   private drainWorker(w: PoolWorker): void {
-    this.readRing(w); // what is in the ring now: a writer still flooding must not keep this loop going
+    this.pump.read(w); // what is in the ring now: a writer still flooding must not keep this loop going
     this.draining = true;
     try {
       this.pool.drain(w);
