@@ -4,12 +4,14 @@
 import type { CellResult, KernelOptions, OutputRecord, RunRequest } from "./protocol/messages";
 import type { ChainLink } from "./protocol/worker";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
-import { WorkerPool } from "./pool";
+import { WorkerPool, defaultMaxThreads } from "./pool";
 import { Program } from "./program";
 import { QueueStore } from "./mpQueues";
 
 export class Kernel {
   private readonly pool: WorkerPool;
+  /** The cap on a program's live threads: the learner's setting, or what memory allows. */
+  private readonly maxThreads: number;
   /** The items of every multiprocessing Queue of the notebook, whichever process made it. */
   private readonly queues = new QueueStore();
   private chain: ChainLink[] = [];
@@ -27,6 +29,7 @@ export class Kernel {
     threadEntry?: string,
   ) {
     this.pool = new WorkerPool(threadEntry);
+    this.maxThreads = options.maxThreads ?? defaultMaxThreads(options.memoryBudgetMb);
   }
 
   /** Runs a cell after any run before it; `onRecords` gets output as it is written. */
@@ -68,7 +71,7 @@ export class Kernel {
       if (this.current.stopped) return { status: this.current.stopped, durationMs: since(startedAt) };
       const program = new Program(
         this.pool,
-        { programId: ++this.programSeq, full: compiled.full, defs: compiled.defs, chain: this.chain, queues: this.queues },
+        { programId: ++this.programSeq, full: compiled.full, defs: compiled.defs, chain: this.chain, queues: this.queues, maxThreads: this.maxThreads },
         onRecords,
       );
       this.current.program = program;

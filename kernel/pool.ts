@@ -3,7 +3,7 @@
 // on workers started ahead of time, kept loaded with the runtime (and with
 // the notebook's definitions) and reused when their job is done.
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
-import { cpus } from "node:os";
+import { cpus, freemem } from "node:os";
 import { join } from "node:path";
 import type { FromWorker, ModuleExports, ToWorker, WorkerBoot } from "./protocol/worker";
 import { G } from "./runtime/state";
@@ -18,6 +18,22 @@ export interface Owner {
 
 /** Each worker may use this much heap before it is stopped with a MemoryError (not the kernel). */
 export const WORKER_HEAP_MB = 1024;
+
+/**
+ * What one live thread costs the machine (MB): a worker_threads Worker is a V8 isolate with Node's
+ * environment, about 8 MiB resident when idle (test/bench/threads.bench.ts measures it), plus room for its work.
+ */
+export const THREAD_COST_MB = 10;
+
+/**
+ * The cap on a program's live threads when the learner set none: what half the memory free now (or the
+ * kernel's memory budget) holds at THREAD_COST_MB each, so a storm of start() calls meets a RuntimeError
+ * instead of taking the machine down; never under 16 (lessons start a handful), never over 4096.
+ */
+export function defaultMaxThreads(memoryBudgetMb?: number): number {
+  const mb = memoryBudgetMb ?? freemem() / 2 ** 20 / 2;
+  return Math.max(16, Math.min(4096, Math.floor(mb / THREAD_COST_MB)));
+}
 
 export class PoolWorker {
   owner: Owner | null = null;

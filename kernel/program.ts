@@ -6,7 +6,7 @@ import { receiveMessageOnPort } from "node:worker_threads";
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
 import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
 import { LineCollector } from "./output";
-import { WORKER_HEAP_MB, type Owner, type PoolWorker, type WorkerPool } from "./pool";
+import { WORKER_HEAP_MB, defaultMaxThreads, type Owner, type PoolWorker, type WorkerPool } from "./pool";
 import { FINISHED, G, P, STARTED, T } from "./runtime/state";
 import { CHECK_MS, DeadlockWatch } from "./deadlock";
 import { ChildProcesses } from "./processes";
@@ -30,6 +30,8 @@ export interface ProgramSpec {
   process?: ProgramContext["process"];
   /** Who keeps multiprocessing Queues: the kernel's store, or in a child process its parent. */
   queues: QueueService;
+  /** Live threads the program may have (KernelOptions.maxThreads); unset: derived from memory. */
+  maxThreads?: number;
 }
 
 const state = (d: ThreadDesc) => new Int32Array(d.state);
@@ -75,6 +77,8 @@ export class Program implements Owner {
       state: new SharedArrayBuffer(T.Size * 4),
       isMain: true,
     };
+    Atomics.store(this.slots, P.Threads, 1); // the main thread
+    Atomics.store(this.slots, P.MaxThreads, spec.maxThreads ?? defaultMaxThreads());
     Atomics.store(state(main), T.State, STARTED);
     Atomics.store(state(main), T.Ident, main.ident);
     this.ctx = {
@@ -343,6 +347,7 @@ export class Program implements Owner {
     const s = state(desc);
     if (Atomics.compareExchange(s, T.State, STARTED, FINISHED) !== STARTED) return;
     Atomics.notify(s, T.State);
+    if (!desc.isMain) Atomics.sub(this.slots, P.Threads, 1);
     if (!desc.daemon && !desc.isMain) {
       Atomics.sub(this.slots, P.Live, 1);
       Atomics.notify(this.slots, P.Live);

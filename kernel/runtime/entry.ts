@@ -185,6 +185,7 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     // only the first to finish the thread (here, or the kernel if this worker dies) counts it
     if (Atomics.compareExchange(state, T.State, STARTED, FINISHED) === STARTED) {
       Atomics.notify(state, T.State);
+      Atomics.sub(job().programSlots, P.Threads, 1);
       if (!j.thread.daemon) {
         const slots = job().programSlots;
         Atomics.sub(slots, P.Live, 1);
