@@ -346,8 +346,8 @@ export class Program implements Owner {
   private finishThread(desc: ThreadDesc): void {
     const s = state(desc);
     if (Atomics.compareExchange(s, T.State, STARTED, FINISHED) !== STARTED) return;
+    if (!desc.isMain) Atomics.sub(this.slots, P.Threads, 1); // before a joiner wakes
     Atomics.notify(s, T.State);
-    if (!desc.isMain) Atomics.sub(this.slots, P.Threads, 1);
     if (!desc.daemon && !desc.isMain) {
       Atomics.sub(this.slots, P.Live, 1);
       Atomics.notify(this.slots, P.Live);

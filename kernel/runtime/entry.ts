@@ -184,8 +184,9 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
   } finally {
     // only the first to finish the thread (here, or the kernel if this worker dies) counts it
     if (Atomics.compareExchange(state, T.State, STARTED, FINISHED) === STARTED) {
-      Atomics.notify(state, T.State);
+      // its place is given back before a joiner wakes, so that the joiner can start another at once
       Atomics.sub(job().programSlots, P.Threads, 1);
+      Atomics.notify(state, T.State);
       if (!j.thread.daemon) {
         const slots = job().programSlots;
         Atomics.sub(slots, P.Live, 1);
