@@ -35,6 +35,13 @@ export function defaultMaxThreads(memoryBudgetMb?: number): number {
   return Math.max(16, Math.min(4096, Math.floor(mb / THREAD_COST_MB)));
 }
 
+/**
+ * Workers booting at once. Booting is CPU work (a V8 isolate, Node's environment, the runtime): past a
+ * couple per core more only slow each other down, hold memory before they can run anything, and starve the
+ * kernel's own thread (its timers, an interrupt, --timeout) among hundreds of runnable threads.
+ */
+const MAX_BOOTING = Math.max(4, cpus().length * 2);
+
 export class PoolWorker {
   owner: Owner | null = null;
   /** The notebook links this worker holds evaluated (from its last jobDone). */
@@ -42,6 +49,8 @@ export class PoolWorker {
   /** Which values of those links it holds (ChainLink.valuesId), from the same jobDone. */
   valuesIds: string[] = [];
   dead = false;
+  /** Its thread has started running JS (the 'online' event): it no longer counts among the workers booting. */
+  online = false;
   constructor(
     readonly worker: Worker,
     /** Kernel's end of the worker's out port: drained synchronously at a program's end. */
@@ -67,6 +76,10 @@ export class WorkerPool {
   /** Every runtime object made in this kernel, for deadlock reports (kernel/deadlock). */
   readonly objects: ObjectRegistry = new Map();
   private readonly idle: PoolWorker[] = [];
+  /** Acquisitions waiting for a worker, in order: a burst of start() calls is served as workers come. */
+  private readonly waiting: Array<{ owner: Owner; then: (w: PoolWorker) => void }> = [];
+  /** Workers spawned and not yet online. */
+  private booting = 0;
   private readonly all = new Set<PoolWorker>();
   /** Idle workers kept, past minIdle: a worker given back must find room, or each cell would start one and stop one. */
   private readonly maxIdle: number;
@@ -91,23 +104,52 @@ export class WorkerPool {
     this.warm();
   }
 
-  /** An idle worker now, or a new one (whose jobs queue until it has loaded). */
-  acquire(owner: Owner): PoolWorker {
-    const w = this.idle.pop() ?? this.spawn();
-    w.owner = owner;
-    w.worker.ref(); // a running job keeps the process (the CLI's, say) alive
-    w.out.ref();
-    setImmediate(() => this.warm());
-    return w;
+  /**
+   * Calls `then` with an idle worker now, else with a new one as soon as fewer than MAX_BOOTING are booting
+   * (its jobs queue until it has loaded), else with the first worker released.
+   */
+  acquire(owner: Owner, then: (w: PoolWorker) => void): void {
+    const w = this.idle.pop();
+    if (w) {
+      this.hand(w, owner, then);
+      setImmediate(() => this.warm());
+      return;
+    }
+    this.waiting.push({ owner, then });
+    this.pump();
+  }
+
+  /** Drops the acquisitions of `owner` still waiting for a worker (a program being stopped). */
+  forget(owner: Owner): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) if (this.waiting[i].owner === owner) this.waiting.splice(i, 1);
   }
 
   release(w: PoolWorker): void {
     w.owner = null;
     if (w.dead) return;
+    // a thread waiting to start takes a worker whose thread has ended: no boot at all
+    const next = this.disposed ? undefined : this.waiting.shift();
+    if (next) return this.hand(w, next.owner, next.then);
     w.worker.unref();
     w.out.unref();
     if (this.disposed || this.idle.length >= this.maxIdle) void this.discard(w);
     else this.idle.push(w);
+  }
+
+  private hand(w: PoolWorker, owner: Owner, then: (w: PoolWorker) => void): void {
+    w.owner = owner;
+    w.worker.ref(); // a running job keeps the process (the CLI's, say) alive
+    w.out.ref();
+    then(w);
+  }
+
+  /** Spawns workers for waiting acquisitions, MAX_BOOTING at a time. */
+  private pump(): void {
+    while (!this.disposed && this.waiting.length > 0 && this.booting < MAX_BOOTING) {
+      const { owner, then } = this.waiting.shift()!;
+      this.hand(this.spawn(), owner, then);
+    }
+    if (this.waiting.length === 0) this.warm();
   }
 
   /** Stops a worker whatever it is doing (an endless loop included). */
@@ -195,12 +237,22 @@ export class WorkerPool {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.waiting.length = 0;
     this.settleExports(this.exports);
     await Promise.all([...this.all].map((w) => this.discard(w)));
   }
 
   private warm(): void {
-    while (!this.disposed && this.idle.length < this.minIdle) this.idle.push(this.spawn());
+    while (!this.disposed && this.waiting.length === 0 && this.idle.length < this.minIdle && this.booting < MAX_BOOTING) {
+      this.idle.push(this.spawn());
+    }
+  }
+
+  private online(w: PoolWorker): void {
+    if (w.online) return;
+    w.online = true;
+    this.booting--;
+    this.pump();
   }
 
   private spawn(): PoolWorker {
@@ -217,6 +269,8 @@ export class WorkerPool {
     });
     const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag));
     this.all.add(w);
+    this.booting++;
+    worker.once("online", () => this.online(w));
     out.port1.on("message", (m: FromWorker) => {
       if (m.type === "ready") return this.addExports(m.exports);
       if (m.type === "buffer") return this.addBuffer(m.id, m.buffer);
@@ -227,6 +281,7 @@ export class WorkerPool {
     let error: Error | undefined;
     worker.on("error", (e) => (error = e));
     worker.on("exit", (code) => {
+      this.online(w);
       const wasDead = w.dead;
       w.dead = true;
       this.all.delete(w);

@@ -4,7 +4,7 @@
 // Interrupt and timeout stop every worker of the program at once.
 import { receiveMessageOnPort } from "node:worker_threads";
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
-import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
+import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, Job, ProgramContext, TargetSpec, ThreadDesc } from "./protocol/worker";
 import { LineCollector } from "./output";
 import { WORKER_HEAP_MB, defaultMaxThreads, type Owner, type PoolWorker, type WorkerPool } from "./pool";
 import { FINISHED, G, P, STARTED, T } from "./runtime/state";
@@ -43,6 +43,8 @@ export class Program implements Owner {
   private readonly ctx: ProgramContext;
   /** Busy workers of this program and the thread each runs. */
   private readonly running = new Map<PoolWorker, ThreadDesc>();
+  /** Threads started and waiting for a worker (the pool boots a few at a time). */
+  private readonly starting = new Set<ThreadDesc>();
   private readonly threads = new Map<number, ThreadDesc>();
   private readonly output: LineCollector;
   private readonly startedAt = performance.now();
@@ -100,9 +102,26 @@ export class Program implements Owner {
       spec.queues,
     );
     this.threads.set(main.ident, main);
-    const w = pool.acquire(this);
-    this.running.set(w, main);
-    w.post({ type: "job", job: { kind: "main", ctx: this.contextFor(w), thread: main } });
+    this.run(main, (w) => ({ kind: "main", ctx: this.contextFor(w), thread: main }));
+  }
+
+  /** Runs a thread on the next worker the pool has for it; until then it waits in `starting`. */
+  private run(desc: ThreadDesc, job: (w: PoolWorker) => Job): void {
+    this.starting.add(desc);
+    this.pool.acquire(this, (w) => {
+      this.starting.delete(desc);
+      this.running.set(w, desc);
+      w.post({ type: "job", job: job(w) });
+    });
+  }
+
+  /** Threads still waiting for a worker when the program is stopped: they never run. */
+  private dropStarting(): ThreadDesc[] {
+    this.pool.forget(this);
+    const dropped = [...this.starting];
+    this.starting.clear();
+    for (const desc of dropped) this.finishThread(desc);
+    return dropped;
   }
 
   /** How this program's threads are named to the multiprocessing Queue store (see QueueService). */
@@ -120,6 +139,7 @@ export class Program implements Owner {
     if (this.closing) return;
     this.closing = true;
     this.drain();
+    this.dropStarting();
     for (const [w, desc] of this.running) {
       this.finishThread(desc);
       void this.pool.discard(w);
@@ -266,10 +286,8 @@ export class Program implements Owner {
       return;
     }
     this.threads.set(m.thread.ident, m.thread);
-    const w = this.pool.acquire(this);
-    this.running.set(w, m.thread);
     const { self, target, args, kwargs, values, chainValues } = m;
-    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values, chainValues } });
+    this.run(m.thread, (w) => ({ kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values, chainValues }));
   }
 
   private contextFor(w: PoolWorker): ProgramContext {
@@ -292,6 +310,11 @@ export class Program implements Owner {
     if (this.closing) return;
     this.closing = true;
     this.drain();
+    // only daemon threads can still be waiting for a worker here (the program waited for the others)
+    for (const desc of this.dropStarting()) {
+      this.output.write(`starting${desc.ident}`, "stderr", desc.name, "daemon thread stopped: the program ended before it could run\n", this.nextSeq());
+      this.output.close(`starting${desc.ident}`);
+    }
     for (const [w, desc] of this.running) {
       if (desc.isMain || Atomics.load(state(desc), T.State) !== STARTED) continue;
       this.output.write(String(w.worker.threadId), "stderr", desc.name, "daemon thread stopped: the program ended while it was still running\n", this.nextSeq());
