@@ -49,6 +49,8 @@ export class PoolWorker {
   /** Which values of those links it holds (ChainLink.valuesId), from the same jobDone. */
   valuesIds: string[] = [];
   dead = false;
+  /** The program of the last job posted to it: a next job of the same program may leave its context out. */
+  lastProgram = 0;
   /** Its thread has started running JS (the 'online' event): it no longer counts among the workers booting. */
   online = false;
   constructor(

@@ -112,6 +112,7 @@ export class Program implements Owner {
       this.starting.delete(desc);
       this.running.set(w, desc);
       w.post({ type: "job", job: job(w) });
+      w.lastProgram = this.spec.programId;
     });
   }
 
@@ -287,7 +288,17 @@ export class Program implements Owner {
     }
     this.threads.set(m.thread.ident, m.thread);
     const { self, target, args, kwargs, values, chainValues } = m;
-    this.run(m.thread, (w) => ({ kind: "thread", ctx: this.contextFor(w), thread: m.thread, self, target, args, kwargs, values, chainValues }));
+    this.run(m.thread, (w) => ({ kind: "thread", ctx: this.sameContext(w) ? null : this.contextFor(w), thread: m.thread, self, target, args, kwargs, values, chainValues }));
+  }
+
+  /** The worker's last job was of this program, and it holds the chain with the values it has now. */
+  private sameContext(w: PoolWorker): boolean {
+    const chain = this.spec.chain;
+    return (
+      w.lastProgram === this.spec.programId &&
+      w.chainIds.length === chain.length &&
+      chain.every((l, i) => w.chainIds[i] === l.id && w.valuesIds[i] === (l.valuesId ?? l.id))
+    );
   }
 
   private contextFor(w: PoolWorker): ProgramContext {

@@ -76,13 +76,22 @@ function park(): void {
   }
 }
 
+/** The context of this worker's last job, for a next job of the same program that comes without one. */
+let lastCtx: ProgramContext | null = null;
+
 async function runJob(j: Job): Promise<void> {
   try {
-    if (j.kind === "main") await runMain(j.ctx, j.thread);
-    else await runThread(j);
+    if (j.kind === "main") await runMain((lastCtx = j.ctx), j.thread);
+    else await runThread({ ...j, ctx: (lastCtx = j.ctx ?? sameProgram(lastCtx)) });
   } finally {
     send({ type: "jobDone", chainIds: heldChainIds(), valuesIds: heldValuesIds() });
   }
+}
+
+/** The last job's context for a next job of its program: the worker holds every link of its chain already. */
+function sameProgram(ctx: ProgramContext | null): ProgramContext {
+  if (!ctx) throw new Error("a job came without its program's context to a worker that has none");
+  return { ...ctx, chainFrom: ctx.chainIds.length, chain: [], chainRebase: undefined };
 }
 
 function enter(ctx: ProgramContext, desc: ThreadDesc, thread: unknown): void {
@@ -180,7 +189,7 @@ function cellError(e: unknown): CellError {
   };
 }
 
-async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
+async function runThread(j: Extract<Job, { kind: "thread" }> & { ctx: ProgramContext }): Promise<void> {
   enter(j.ctx, j.thread, null);
   resetHook();
   const state = new Int32Array(j.thread.state);
