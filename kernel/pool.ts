@@ -42,6 +42,22 @@ export function defaultMaxThreads(memoryBudgetMb?: number): number {
  */
 const MAX_BOOTING = Math.max(4, cpus().length * 2);
 
+/**
+ * What every worker runs: the thread bundle, compiled with V8's code cache once the pool has one (the first
+ * worker to run the bundle makes it, with the functions its boot compiled): a worker's boot then skips
+ * parsing and compiling the runtime, a few of its milliseconds. Frames keep the bundle's file name.
+ */
+const LOADER = `
+const { workerData, parentPort } = require("node:worker_threads");
+const { readFileSync } = require("node:fs");
+const { dirname } = require("node:path");
+const { Script } = require("node:vm");
+const { filename, cache } = workerData.runtime;
+const script = new Script(require("node:module").wrap(readFileSync(filename, "utf8")), { filename, cachedData: cache ?? undefined });
+script.runInThisContext()(exports, require, module, filename, dirname(filename));
+if (!cache || script.cachedDataRejected) parentPort.postMessage({ codeCache: script.createCachedData() });
+`;
+
 export class PoolWorker {
   owner: Owner | null = null;
   /** The notebook links this worker holds evaluated (from its last jobDone). */
@@ -95,6 +111,8 @@ export class WorkerPool {
   private readonly stashes = new Map<string, unknown[]>();
   private readonly takers = new Map<string, { count: number; then: (values: unknown[]) => void }>();
   private disposed = false;
+  /** V8's code cache for the thread bundle, in shared memory so that no worker's boot copies it (see LOADER). */
+  private codeCache: Uint8Array | null = null;
   /** What the runtime's modules export, from the first worker that loaded it (see runtimeExports). */
   private exports: ModuleExports | null = null;
   private exportsWaiters: Array<(e: ModuleExports | null) => void> = [];
@@ -267,8 +285,9 @@ export class WorkerPool {
     const rpcFlag = new SharedArrayBuffer(4);
     const park = new SharedArrayBuffer(4);
     const boot: WorkerBoot = { global: this.global, arena: this.arena, rpcFlag, park, rpcPort: rpc.port2, outPort: out.port2 };
-    const worker = new Worker(this.entry, {
-      workerData: boot,
+    const worker = new Worker(LOADER, {
+      eval: true,
+      workerData: { ...boot, runtime: { filename: this.entry, cache: this.codeCache } },
       transferList: [rpc.port2, out.port2],
       stdout: true,
       stderr: true,
@@ -278,6 +297,13 @@ export class WorkerPool {
     this.all.add(w);
     this.booting++;
     worker.once("online", () => this.online(w));
+    // parentPort carries nothing else from a worker (its messages go to `out`)
+    worker.once("message", (m: { codeCache?: Uint8Array }) => {
+      if (!m?.codeCache || this.codeCache) return;
+      const shared = new Uint8Array(new SharedArrayBuffer(m.codeCache.byteLength));
+      shared.set(m.codeCache);
+      this.codeCache = shared;
+    });
     out.port1.on("message", (m: FromWorker) => {
       if (m.type === "ready") return this.addExports(m.exports);
       if (m.type === "buffer") return this.addBuffer(m.id, m.buffer);
