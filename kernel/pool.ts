@@ -75,14 +75,10 @@ export class PoolWorker {
     readonly out: MessagePort,
     private readonly rpcPort: MessagePort,
     private readonly rpcFlag: Int32Array,
-    private readonly park: Int32Array,
   ) {}
 
   post(m: ToWorker): void {
     this.worker.postMessage(m);
-    // a parked worker takes the message off its port as soon as it wakes (runtime/entry)
-    Atomics.add(this.park, 0, 1);
-    Atomics.notify(this.park, 0);
   }
 
   reply(id: number, value: unknown): void {
@@ -283,8 +279,7 @@ export class WorkerPool {
     const out = new MessageChannel();
     const rpc = new MessageChannel();
     const rpcFlag = new SharedArrayBuffer(4);
-    const park = new SharedArrayBuffer(4);
-    const boot: WorkerBoot = { global: this.global, arena: this.arena, rpcFlag, park, rpcPort: rpc.port2, outPort: out.port2 };
+    const boot: WorkerBoot = { global: this.global, arena: this.arena, rpcFlag, rpcPort: rpc.port2, outPort: out.port2 };
     const worker = new Worker(LOADER, {
       eval: true,
       workerData: { ...boot, runtime: { filename: this.entry, cache: this.codeCache } },
@@ -293,7 +288,7 @@ export class WorkerPool {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
-    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new Int32Array(park));
+    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag));
     this.all.add(w);
     this.booting++;
     worker.once("online", () => this.online(w));

@@ -201,11 +201,6 @@ export interface WorkerBoot {
   arena: SharedArrayBuffer;
   /** Int32Array(1): the kernel stores 1 and notifies when an rpc reply is on rpcPort. */
   rpcFlag: SharedArrayBuffer;
-  /**
-   * Int32Array(1): the kernel adds 1 and notifies when it posts a job. An idle worker waits on it (Atomics.wait)
-   * rather than in its event loop, so a job reaches it in microseconds, not an event loop's wake-up.
-   */
-  park: SharedArrayBuffer;
   rpcPort: import("node:worker_threads").MessagePort;
   /** All worker → kernel messages go here (not parentPort) so the kernel can drain them synchronously. */
   outPort: import("node:worker_threads").MessagePort;

@@ -1,11 +1,11 @@
 // The entry of every pool worker: it boots the runtime once (capture,
 // tracebacks, the globals compiled cells call), then runs jobs the kernel
 // hands it, one at a time: a cell's main program, or a thread.
-import { parentPort, receiveMessageOnPort, threadId } from "node:worker_threads";
+import { parentPort, threadId } from "node:worker_threads";
 import type { ChainValues, Job, ProgramContext, ToWorker, ThreadDesc } from "../protocol/worker";
 import type { CellError } from "../protocol/messages";
 import { installCapture, setThreadName, write } from "./capture";
-import { boot, job, send, setCurrent } from "./context";
+import { job, send, setCurrent } from "./context";
 import { SystemExit } from "./errors";
 import { importDefault, importModule, moduleExports } from "./modules";
 import {
@@ -48,33 +48,10 @@ process.on("unhandledRejection", (reason) => {
   write("stderr", `Unhandled promise rejection:\n${formatTraceback(reason)}`);
 });
 
-parentPort!.on("message", onMessage);
+parentPort!.on("message", (m: ToWorker) => {
+  if (m.type === "job") void runJob(m.job);
+});
 send({ type: "ready", exports: moduleExports() });
-setImmediate(park);
-
-function onMessage(m: ToWorker): void {
-  if (m.type === "job") void runJob(m.job).finally(() => setImmediate(park));
-}
-
-const parkWord = new Int32Array(boot.park);
-/** How long a parked worker sleeps before it gives its event loop a turn (its timers, V8's tasks). */
-const PARK_MS = 1000;
-
-/**
- * An idle worker waits for its next job in Atomics.wait, not in its event loop: the kernel's notify wakes it
- * in microseconds (an event loop's wake-up on a message costs tens), which is most of a thread's start.
- */
-function park(): void {
-  for (;;) {
-    const seq = Atomics.load(parkWord, 0);
-    const m = receiveMessageOnPort(parentPort!);
-    if (m) return onMessage(m.message as ToWorker);
-    if (Atomics.wait(parkWord, 0, seq, PARK_MS) === "timed-out") {
-      setImmediate(park);
-      return;
-    }
-  }
-}
 
 /** The context of this worker's last job, for a next job of the same program that comes without one. */
 let lastCtx: ProgramContext | null = null;
