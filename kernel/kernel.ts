@@ -4,13 +4,15 @@
 import type { CellError, CellResult, KernelOptions, OutputRecord, RunRequest } from "./protocol/messages";
 import type { ChainLink, EncodedValues } from "./protocol/worker";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
-import { WorkerPool } from "./pool";
+import { WorkerPool, defaultMaxThreads } from "./pool";
 import { Program } from "./program";
 import { DEFAULT_OUTPUT_LINES, outputFileFor } from "./output";
 import { QueueStore } from "./mpQueues";
 
 export class Kernel {
   private readonly pool: WorkerPool;
+  /** The cap on a program's live threads: the learner's setting, or what memory allows. */
+  private readonly maxThreads: number;
   /** The items of every multiprocessing Queue of the notebook, whichever process made it. */
   private readonly queues = new QueueStore();
   private chain: ChainLink[] = [];
@@ -35,6 +37,7 @@ export class Kernel {
     threadEntry?: string,
   ) {
     this.pool = new WorkerPool(threadEntry, undefined, options.memoryBudgetMb);
+    this.maxThreads = options.maxThreads ?? defaultMaxThreads(options.memoryBudgetMb);
   }
 
   /** Runs a cell after any run before it; `onRecords` gets output as it is written. */
@@ -84,6 +87,7 @@ export class Kernel {
           queues: this.queues,
           outputLimit: { lines: this.options.outputLineLimit ?? DEFAULT_OUTPUT_LINES, file: outputFileFor(req.cellLabel, this.programSeq) },
           outputBlocked: () => this.outputBlocked(),
+          maxThreads: this.maxThreads,
         },
         onRecords,
       );

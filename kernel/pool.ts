@@ -3,7 +3,7 @@
 // on workers started ahead of time, kept loaded with the runtime (and with
 // the notebook's definitions) and reused when their job is done.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { cpus } from "node:os";
+import { cpus, freemem } from "node:os";
 import { join } from "node:path";
 import { Retire, type FromWorker, type ModuleExports, type ToWorker, type WorkerBoot } from "./protocol/worker";
 import { G, newArena } from "./protocol/layout";
@@ -17,6 +17,45 @@ export interface Owner {
   onExit(w: PoolWorker, code: number, error: Error | undefined): void;
   onNativeOutput(w: PoolWorker, stream: "stdout" | "stderr", text: string): void;
 }
+
+/**
+ * What one live thread costs the machine (MB): a worker_threads Worker is a V8 isolate with Node's
+ * environment, about 8 MiB resident when idle (test/bench/threads.bench.ts measures it), plus room for its work.
+ */
+export const THREAD_COST_MB = 10;
+
+/**
+ * The cap on a program's live threads when the learner set none: what half the memory free now (or the
+ * kernel's memory budget) holds at THREAD_COST_MB each, so a storm of start() calls meets a RuntimeError
+ * instead of taking the machine down; never under 16 (lessons start a handful), never over 4096.
+ */
+export function defaultMaxThreads(memoryBudgetMb?: number): number {
+  const mb = memoryBudgetMb ?? freemem() / 2 ** 20 / 2;
+  return Math.max(16, Math.min(4096, Math.floor(mb / THREAD_COST_MB)));
+}
+
+/**
+ * Workers booting at once. Booting is CPU work (a V8 isolate, Node's environment, the runtime): past a
+ * couple per core more only slow each other down, hold memory before they can run anything, and starve the
+ * kernel's own thread (its timers, an interrupt, --timeout) among hundreds of runnable threads.
+ */
+const MAX_BOOTING = Math.max(4, cpus().length * 2);
+
+/**
+ * What every worker runs: the thread bundle, compiled with V8's code cache once the pool has one (the first
+ * worker to run the bundle makes it, with the functions its boot compiled): a worker's boot then skips
+ * parsing and compiling the runtime, a few of its milliseconds. Frames keep the bundle's file name.
+ */
+const LOADER = `
+const { workerData, parentPort } = require("node:worker_threads");
+const { readFileSync } = require("node:fs");
+const { dirname } = require("node:path");
+const { Script } = require("node:vm");
+const { filename, cache } = workerData.runtime;
+const script = new Script(require("node:module").wrap(readFileSync(filename, "utf8")), { filename, cachedData: cache ?? undefined });
+script.runInThisContext()(exports, require, module, filename, dirname(filename));
+if (!cache || script.cachedDataRejected) parentPort.postMessage({ codeCache: script.createCachedData() });
+`;
 
 export class PoolWorker {
   owner: Owner | null = null;
@@ -33,6 +72,10 @@ export class PoolWorker {
   /** Which values of those links it holds (ChainLink.valuesId), from the same jobDone. */
   valuesIds: string[] = [];
   dead = false;
+  /** The program of the last job posted to it: a next job of the same program may leave its context out. */
+  lastProgram = 0;
+  /** Its thread has started running JS (the 'online' event): it no longer counts among the workers booting. */
+  online = false;
   constructor(
     readonly worker: Worker,
     /** Kernel's end of the worker's out port: drained synchronously at a program's end. */
@@ -69,6 +112,10 @@ export class WorkerPool {
   /** Every runtime object made in this kernel, for deadlock reports (kernel/deadlock). */
   readonly objects: ObjectRegistry = new Map();
   private readonly idle: PoolWorker[] = [];
+  /** Acquisitions waiting for a worker, in order: a burst of start() calls is served as workers come. */
+  private readonly waiting: Array<{ owner: Owner; then: (w: PoolWorker) => void }> = [];
+  /** Workers spawned and not yet online. */
+  private booting = 0;
   private readonly all = new Set<PoolWorker>();
   /** Idle workers kept, past minIdle: a worker given back must find room, or each cell would start one and stop one. */
   private readonly maxIdle: number;
@@ -78,6 +125,8 @@ export class WorkerPool {
   private readonly stashes = new Map<string, unknown[]>();
   private readonly takers = new Map<string, { count: number; then: (values: unknown[]) => void }>();
   private disposed = false;
+  /** V8's code cache for the thread bundle, in shared memory so that no worker's boot copies it (see LOADER). */
+  private codeCache: Uint8Array | null = null;
   /** What the runtime's modules export, from the first worker that loaded it (see runtimeExports). */
   private exports: ModuleExports | null = null;
   private exportsWaiters: Array<(e: ModuleExports | null) => void> = [];
@@ -117,16 +166,24 @@ export class WorkerPool {
     this.memory.setActive(this.busyCount > 0);
   }
 
-  /** An idle worker now, or a new one (whose jobs queue until it has loaded). */
-  acquire(owner: Owner): PoolWorker {
-    const w = this.takeFit() ?? this.spawn();
-    if (!w.busy) this.busyChanged(1);
-    w.heldAtStart = this.memory.held(w);
-    w.owner = owner;
-    w.worker.ref(); // a running job keeps the process (the CLI's, say) alive
-    w.out.ref();
-    setImmediate(() => this.warm());
-    return w;
+  /**
+   * Calls `then` with an idle worker now, else with a new one as soon as fewer than MAX_BOOTING are booting
+   * (its jobs queue until it has loaded), else with the first worker released.
+   */
+  acquire(owner: Owner, then: (w: PoolWorker) => void): void {
+    const w = this.takeFit();
+    if (w) {
+      this.hand(w, owner, then);
+      setImmediate(() => this.warm());
+      return;
+    }
+    this.waiting.push({ owner, then });
+    this.pump();
+  }
+
+  /** Drops the acquisitions of `owner` still waiting for a worker (a program being stopped). */
+  forget(owner: Owner): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) if (this.waiting[i].owner === owner) this.waiting.splice(i, 1);
   }
 
   /**
@@ -135,9 +192,7 @@ export class WorkerPool {
    */
   private takeFit(): PoolWorker | undefined {
     for (let w = this.idle.pop(); w; w = this.idle.pop()) {
-      Atomics.wait(w.retire, 0, Retire.Checking, 100);
-      const state = Atomics.load(w.retire, 0);
-      if (state === Retire.Fit) return w;
+      if (this.isFit(w)) return w;
       void this.discard(w); // unfit, or a check that never ended: a fresh worker is the safe choice
     }
     return undefined;
@@ -147,13 +202,43 @@ export class WorkerPool {
     if (w.busy) this.busyChanged(-1);
     w.owner = null;
     if (w.dead) return;
-    w.worker.unref();
-    w.out.unref();
     // what a job left behind that a collection could not free (a thread that died holding a bomb's arrays keeps
     // them reachable somewhere in the runtime) would count against every later thread: only a new worker is clean
     const leftBehind = this.memory.held(w) - w.heldAtStart > Math.max(128, this.memory.budgetMb / 8) * 2 ** 20;
-    if (this.disposed || leftBehind || this.idle.length >= this.maxIdle || Atomics.load(w.retire, 0) === Retire.Unfit) void this.discard(w);
-    else this.idle.push(w);
+    const fit = !this.disposed && !leftBehind && this.isFit(w);
+    // a thread waiting to start takes a worker whose thread has ended: no boot at all
+    const next = fit ? this.waiting.shift() : undefined;
+    if (next) return this.hand(w, next.owner, next.then);
+    w.worker.unref();
+    w.out.unref();
+    if (!fit || this.idle.length >= this.maxIdle) {
+      void this.discard(w);
+      this.pump(); // a thread waiting for this worker gets a new one
+    } else this.idle.push(w);
+  }
+
+  /** Whether the worker's last job left it fit for another (WorkerBoot.retire), waiting for its check if need be. */
+  private isFit(w: PoolWorker): boolean {
+    Atomics.wait(w.retire, 0, Retire.Checking, 100);
+    return Atomics.load(w.retire, 0) === Retire.Fit;
+  }
+
+  private hand(w: PoolWorker, owner: Owner, then: (w: PoolWorker) => void): void {
+    if (!w.busy) this.busyChanged(1);
+    w.heldAtStart = this.memory.held(w);
+    w.owner = owner;
+    w.worker.ref(); // a running job keeps the process (the CLI's, say) alive
+    w.out.ref();
+    then(w);
+  }
+
+  /** Spawns workers for waiting acquisitions, MAX_BOOTING at a time. */
+  private pump(): void {
+    while (!this.disposed && this.waiting.length > 0 && this.booting < MAX_BOOTING) {
+      const { owner, then } = this.waiting.shift()!;
+      this.hand(this.spawn(), owner, then);
+    }
+    if (this.waiting.length === 0) this.warm();
   }
 
   /** Stops a worker whatever it is doing (an endless loop included). */
@@ -282,12 +367,22 @@ export class WorkerPool {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.memory.dispose();
+    this.waiting.length = 0;
     this.settleExports(this.exports);
     await Promise.all([...this.all].map((w) => this.discard(w)));
   }
 
   private warm(): void {
-    while (!this.disposed && this.idle.length < this.minIdle) this.idle.push(this.spawn());
+    while (!this.disposed && this.waiting.length === 0 && this.idle.length < this.minIdle && this.booting < MAX_BOOTING) {
+      this.idle.push(this.spawn());
+    }
+  }
+
+  private online(w: PoolWorker): void {
+    if (w.online) return;
+    w.online = true;
+    this.booting--;
+    this.pump();
   }
 
   private spawn(): PoolWorker {
@@ -301,8 +396,9 @@ export class WorkerPool {
     const boot: WorkerBoot = {
       global: this.global, arena: this.arena, memory: this.memory.buffer, memorySlot, rpcFlag, retire, rpcPort: rpc.port2, outPort: out.port2, outRing,
     };
-    const worker = new Worker(this.entry, {
-      workerData: boot,
+    const worker = new Worker(LOADER, {
+      eval: true,
+      workerData: { ...boot, runtime: { filename: this.entry, cache: this.codeCache } },
       transferList: [rpc.port2, out.port2],
       stdout: true,
       stderr: true,
@@ -310,10 +406,20 @@ export class WorkerPool {
     });
     const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new RingReader(outRing), memorySlot, new Int32Array(retire));
     this.all.add(w);
+    this.booting++;
+    worker.once("online", () => this.online(w));
+    // parentPort carries nothing else from a worker (its messages go to `out`)
+    worker.once("message", (m: { codeCache?: Uint8Array }) => {
+      if (!m?.codeCache || this.codeCache) return;
+      const shared = new Uint8Array(new SharedArrayBuffer(m.codeCache.byteLength));
+      shared.set(m.codeCache);
+      this.codeCache = shared;
+    });
     out.port1.on("message", (m: FromWorker) => this.dispatch(w, m));
     let error: Error | undefined;
     worker.on("error", (e) => (error = e));
     worker.on("exit", (code) => {
+      this.online(w);
       const wasDead = w.dead;
       if (w.busy) this.busyChanged(-1);
       w.dead = true;

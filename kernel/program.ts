@@ -3,10 +3,10 @@
 // non-daemon thread done; then daemon threads are stopped, with a note.
 // Interrupt and timeout stop every worker of the program at once.
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
-import { pickValues as pick, type Chunk, type ChainLink, type ChainValues, type EncodedValues, type FromWorker, type ProgramContext, type TargetSpec, type ThreadDesc, type Uses } from "./protocol/worker";
+import { pickValues as pick, type Chunk, type ChainLink, type ChainValues, type EncodedValues, type FromWorker, type Job, type ProgramContext, type TargetSpec, type ThreadDesc, type Uses } from "./protocol/worker";
 import { CellOutput, type OutputLimit } from "./output";
 import { OutputPump } from "./outputPump";
-import type { Owner, PoolWorker, WorkerPool } from "./pool";
+import { defaultMaxThreads, type Owner, type PoolWorker, type WorkerPool } from "./pool";
 import { memoryExit } from "./memory";
 import { FINISHED, G, P, STARTED, T } from "./protocol/layout";
 import { CHECK_MS, DeadlockWatch } from "./deadlock";
@@ -41,6 +41,8 @@ export interface ProgramSpec {
   outputLimit: OutputLimit;
   /** True while whoever takes the output is behind: the rings are left to fill, and their writers block. */
   outputBlocked?: () => boolean;
+  /** Live threads the program may have (KernelOptions.maxThreads); unset: derived from memory. */
+  maxThreads?: number;
 }
 
 /** How long a stop waits for its threads' workers to end before it says which could not be stopped. */
@@ -55,6 +57,8 @@ export class Program implements Owner {
   private readonly ctx: ProgramContext;
   /** Busy workers of this program and the thread each runs. */
   private readonly running = new Map<PoolWorker, ThreadDesc>();
+  /** Threads started and waiting for a worker (the pool boots a few at a time). */
+  private readonly starting = new Set<ThreadDesc>();
   private readonly threads = new Map<number, ThreadDesc>();
   private readonly output: CellOutput;
   private readonly pump: OutputPump;
@@ -97,6 +101,8 @@ export class Program implements Owner {
       state: new SharedArrayBuffer(T.Size * 4),
       isMain: true,
     };
+    Atomics.store(this.slots, P.Threads, 1); // the main thread
+    Atomics.store(this.slots, P.MaxThreads, spec.maxThreads ?? defaultMaxThreads());
     Atomics.store(state(main), T.State, STARTED);
     Atomics.store(state(main), T.Ident, main.ident);
     this.ctx = {
@@ -127,12 +133,28 @@ export class Program implements Owner {
       excepthook: () => this.excepthook,
     };
     this.threads.set(main.ident, main);
-    const w = pool.acquire(this);
-    this.running.set(w, main);
-    w.post({ type: "job", job: { kind: "main", ctx: this.contextFor(w), thread: main } });
+    this.run(main, (w) => ({ kind: "main", ctx: this.contextFor(w), thread: main }));
   }
 
+  /** Runs a thread on the next worker the pool has for it; until then it waits in `starting`. */
+  private run(desc: ThreadDesc, job: (w: PoolWorker) => Job): void {
+    this.starting.add(desc);
+    this.pool.acquire(this, (w) => {
+      this.starting.delete(desc);
+      this.running.set(w, desc);
+      w.post({ type: "job", job: job(w) });
+      w.lastProgram = this.spec.programId;
+    });
+  }
 
+  /** Threads still waiting for a worker when the program is stopped: they never run. */
+  private dropStarting(): ThreadDesc[] {
+    this.pool.forget(this);
+    const dropped = [...this.starting];
+    this.starting.clear();
+    for (const desc of dropped) this.finishThread(desc);
+    return dropped;
+  }
 
   /** Interrupt or timeout: every thread of the program stops now. */
   stop(status: Extract<CellStatus, "interrupted" | "timeout">): void {
@@ -147,6 +169,7 @@ export class Program implements Owner {
     // the threads whose workers have not ended yet
     const pending = new Set<ThreadDesc>();
     const stopping: Array<Promise<void>> = [];
+    this.dropStarting();
     for (const [w, desc] of this.running) {
       this.finishThread(desc);
       pending.add(desc);
@@ -160,8 +183,12 @@ export class Program implements Owner {
     this.deadlocks.releaseHeldBy(new Set(this.threads.keys()));
     const ended = Promise.race([Promise.all(stopping), new Promise((r) => setTimeout(r, STUCK_MS))]);
     void Promise.all([ended, this.processes.children.stopAll()]).then(() => {
-      for (const d of pending) {
-        this.output.write("kernel", "stderr", d.name, `${d.name} could not be stopped: it is inside a call that no interrupt reaches (a blocking read, say), and it is left running in the kernel; Restart Kernel ends it\n`, this.nextSeq());
+      // a worker still there now is stuck in a call no interrupt reaches, or one of many still being torn down
+      const left = [...pending];
+      if (left.length > 0) {
+        const who = left.length <= 3 ? left.map((d) => d.name).join(", ") : `${left.length} threads (${left.slice(0, 3).map((d) => d.name).join(", ")}, ...)`;
+        const text = `${who} could not be stopped yet: inside a call that no interrupt reaches (a blocking read, say), a thread is left to end in the kernel; Restart Kernel ends it for sure\n`;
+        this.output.write("kernel", "stderr", left[0].name, text, this.nextSeq());
       }
       this.settle(status, error);
     });
@@ -264,10 +291,20 @@ export class Program implements Owner {
       return;
     }
     this.threads.set(m.thread.ident, m.thread);
-    const w = this.pool.acquire(this);
-    this.running.set(w, m.thread);
     const { self, target, args, kwargs, values, chainValues } = m;
-    w.post({ type: "job", job: { kind: "thread", ctx: this.contextFor(w, m.uses), thread: m.thread, self, target, args, kwargs, values, chainValues } });
+    this.run(m.thread, (w) => ({ kind: "thread", ctx: this.sameContext(w) ? null : this.contextFor(w, m.uses), thread: m.thread, self, target, args, kwargs, values, chainValues }));
+  }
+
+  /** The worker's last job was of this program, and it holds the chain with the values it has now. */
+  private sameContext(w: PoolWorker): boolean {
+    const chain = this.spec.chain;
+    return (
+      // one given only some of the values (contextFor's uses) has the others undefined: it needs a context anew
+      !w.holdsSomeValues &&
+      w.lastProgram === this.spec.programId &&
+      w.chainIds.length === chain.length &&
+      chain.every((l, i) => w.chainIds[i] === l.id && w.valuesIds[i] === (l.valuesId ?? l.id))
+    );
   }
 
   /** What a worker is sent of the notebook: the links it does not hold, and of their values those `uses` names (null: all). */
@@ -296,6 +333,11 @@ export class Program implements Owner {
     if (this.closing) return;
     this.closing = true;
     this.drain();
+    // only daemon threads can still be waiting for a worker here (the program waited for the others)
+    for (const desc of this.dropStarting()) {
+      this.output.write(`starting${desc.ident}`, "stderr", desc.name, "daemon thread stopped: the program ended before it could run\n", this.nextSeq());
+      this.output.close(`starting${desc.ident}`);
+    }
     for (const [w, desc] of this.running) {
       if (desc.isMain || Atomics.load(state(desc), T.State) !== STARTED) continue;
       this.output.write(String(w.worker.threadId), "stderr", desc.name, "daemon thread stopped: the program ended while it was still running\n", this.nextSeq());
@@ -345,6 +387,7 @@ export class Program implements Owner {
   private finishThread(desc: ThreadDesc): void {
     const s = state(desc);
     if (Atomics.compareExchange(s, T.State, STARTED, FINISHED) !== STARTED) return;
+    if (!desc.isMain) Atomics.sub(this.slots, P.Threads, 1); // before a joiner wakes
     Atomics.notify(s, T.State);
     if (!desc.daemon && !desc.isMain) {
       Atomics.sub(this.slots, P.Live, 1);

@@ -36,7 +36,11 @@ export const enum P {
   Processes = 3,
   /** Counts setExcepthook() calls: a thread whose hook is older asks the kernel for the program's current one. */
   Excepthook = 4,
-  Size = 5,
+  /** Threads of the program alive now, daemons and the main thread included: start() checks it against MaxThreads. */
+  Threads = 5,
+  /** The cap on Threads (KernelOptions.maxThreads, or the default the kernel derived from memory). */
+  MaxThreads = 6,
+  Size = 7,
 }
 
 /** Int32 slots of a thread's state buffer (ThreadDesc.state): every copy of its Thread object reads the same memory. */

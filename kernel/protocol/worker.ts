@@ -104,7 +104,11 @@ export type Job =
   | { kind: "main"; ctx: ProgramContext; thread: ThreadDesc }
   | {
       kind: "thread";
-      ctx: ProgramContext;
+      /**
+       * null: the context of the worker's last job, which was of the same program, with nothing new in the chain.
+       * A thread's start then ships no chunks and no shared buffers but its own (most of its cost, copied).
+       */
+      ctx: ProgramContext | null;
       thread: ThreadDesc;
       /** The Thread object, encoded (subclass fields included). */
       self: unknown;

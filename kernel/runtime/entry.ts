@@ -81,11 +81,14 @@ parentPort!.on("message", (m: ToWorker) => {
 });
 send({ type: "ready", exports: moduleExports() });
 
+/** The context of this worker's last job, for a next job of the same program that comes without one. */
+let lastCtx: ProgramContext | null = null;
+
 async function runJob(j: Job): Promise<void> {
   jobStarts();
   try {
-    if (j.kind === "main") await runMain(j.ctx, j.thread);
-    else await runThread(j);
+    if (j.kind === "main") await runMain((lastCtx = j.ctx), j.thread);
+    else await runThread({ ...j, ctx: (lastCtx = j.ctx ?? sameProgram(lastCtx)) });
   } finally {
     jobEnds();
     running = null;
@@ -95,6 +98,12 @@ async function runJob(j: Job): Promise<void> {
     Atomics.store(retire, 0, leftResources() || tainted(j.kind === "main") ? Retire.Unfit : Retire.Fit);
     Atomics.notify(retire, 0);
   }
+}
+
+/** The last job's context for a next job of its program: the worker holds every link of its chain already. */
+function sameProgram(ctx: ProgramContext | null): ProgramContext {
+  if (!ctx) throw new Error("a job came without its program's context to a worker that has none");
+  return { ...ctx, chainFrom: ctx.chainIds.length, chain: [], chainRebase: undefined };
 }
 
 function enter(ctx: ProgramContext, desc: ThreadDesc, thread: unknown): void {
@@ -234,7 +243,7 @@ function cellError(e: unknown): CellError {
   };
 }
 
-async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
+async function runThread(j: Extract<Job, { kind: "thread" }> & { ctx: ProgramContext }): Promise<void> {
   enter(j.ctx, j.thread, null);
   resetHook();
   let later: { e: unknown } | null = null;
@@ -272,6 +281,8 @@ async function runThread(j: Extract<Job, { kind: "thread" }>): Promise<void> {
     if (cancelled) write("stderr", cancelled);
     // only the first to finish the thread (here, or the kernel if this worker dies) counts it
     if (Atomics.compareExchange(state, T.State, STARTED, FINISHED) === STARTED) {
+      // its place is given back before a joiner wakes, so that the joiner can start another at once
+      Atomics.sub(job().programSlots, P.Threads, 1);
       Atomics.notify(state, T.State);
       if (!j.thread.daemon) {
         const slots = job().programSlots;

@@ -71,6 +71,7 @@ export class Thread {
     if (i.isMain || Atomics.load(i.view, T.State) !== NEW) throw new RuntimeError("threads can only be started once");
     const j = job();
     const spec = targetSpec(i.target);
+    takeThreadSlot(j.programSlots);
     const ident = Atomics.add(globalSlots, G.Ident, 1) + 1;
     Atomics.store(i.view, T.Ident, ident);
     Atomics.store(i.view, T.State, STARTED);
@@ -152,6 +153,19 @@ export class Thread {
   }
   [SHARE]() {
     return { kind: "Thread", data: { ...descOf(this), self: selfOf(this) } };
+  }
+}
+
+/**
+ * Counts the new thread among the program's live ones, or raises at once, in the starting thread, as
+ * CPython's "can't start new thread" does: a storm of start() calls meets the cap, not the machine's memory.
+ */
+function takeThreadSlot(slots: Int32Array): void {
+  const max = Atomics.load(slots, P.MaxThreads);
+  const live = Atomics.add(slots, P.Threads, 1);
+  if (max > 0 && live >= max) {
+    Atomics.sub(slots, P.Threads, 1);
+    throw new RuntimeError(`can't start new thread: ${live} threads are live, the limit (concnb.maxThreads / --max-threads) is ${max}`);
   }
 }
 
