@@ -12,8 +12,8 @@
 // drawn with "\r" shows as it is drawn. A record that does not end with a
 // newline is continued by the next record of the same thread and stream.
 //
-// The limit: a cell keeps its first and its last lines (half the limit each)
-// and leaves out the middle, which goes, with everything else, into a file
+// The limit: a cell keeps its first lines and its last thousand (at most half
+// the limit) and leaves out the middle, which goes, with everything else, into a file
 // whose name the cell is told.
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +26,8 @@ export const DEFAULT_OUTPUT_LINES = 20_000;
 const BYTES_PER_LINE = 512;
 /** The whole-output file stops growing here (the count of lines goes on). */
 const FILE_CAP_BYTES = 1 << 30;
+/** Lines of the end a cell keeps past its limit (at most half the limit). */
+const TAIL_LINES = 1000;
 /** A line longer than this is cut in the tail kept in memory (the file has it whole). */
 const TAIL_LINE_CHARS = 4096;
 
@@ -157,8 +159,9 @@ class LimitedSink {
     private readonly emit: (records: OutputRecord[]) => void,
     private readonly limit: OutputLimit,
   ) {
-    this.headLines = Math.max(1, Math.ceil(limit.lines / 2));
-    this.tailLines = Math.max(1, Math.floor(limit.lines / 2));
+    // the end of a long output is what explains how it ended; its start, how it began: keep both, the start longer
+    this.tailLines = Math.max(1, Math.min(TAIL_LINES, Math.floor(limit.lines / 2)));
+    this.headLines = Math.max(1, limit.lines - this.tailLines);
     this.headBytes = this.headLines * BYTES_PER_LINE;
   }
 
@@ -225,7 +228,7 @@ class LimitedSink {
     out.push({
       stream: "stderr",
       thread: "",
-      text: `[… this cell has written ${this.headLines.toLocaleString("en-US")} lines, its output line limit's first half: what it writes now goes to ${this.limit.file}; its last ${this.tailLines.toLocaleString("en-US")} lines show when it ends …]\n`,
+      text: `[… this cell has written ${this.headLines.toLocaleString("en-US")} lines, as many as its output line limit keeps from the start: what it writes now goes to ${this.limit.file}; its last ${this.tailLines.toLocaleString("en-US")} lines show when it ends …]\n`,
       omitted: { lines: 0, file: this.limit.file },
     });
     this.emit(out);
