@@ -32,7 +32,8 @@ export class ThreadMarks {
         const nl = r.text.indexOf("\n", at);
         const end = nl < 0 ? r.text.length : nl + 1;
         const line = r.text.slice(at, end);
-        if (!lineOpen) text += mark;
+        // a line that begins by redrawing itself gets its mark after the "\r", below
+        if (!lineOpen && !/^\r[^\n]/.test(line)) text += mark;
         // "\r" then more of the line: the line is drawn again, mark first
         text += line.replace(/\r(?=[^\n])/g, `\r${mark}`);
         lineOpen = nl < 0;

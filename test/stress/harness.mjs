@@ -48,6 +48,16 @@ export function treeRss(pid) {
   return total;
 }
 
+/** Resident memory (bytes) of pid alone. */
+export function ownRss(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export function harness() {
   const dir = mkdtempSync(join(tmpdir(), "concnb-stress-"));
   const h = {
@@ -61,7 +71,8 @@ export function harness() {
       return p;
     },
     /**
-     * Runs `concnb run FILE ...args`; resolves { code, signal, stdout, stderr, seconds, peakMb }.
+     * Runs `concnb run FILE ...args`; resolves { code, signal, stdout, stderr, seconds, peakMb, peakKernelMb }
+     * (peakKernelMb: the tree without the CLI's own process, i.e. the kernel process and what it started).
      * `killAfterMs` is the harness's own guard: a CLI still running then is killed, and `code` is null.
      */
     concnb(args, { killAfterMs = 60_000, onStdout } = {}) {
@@ -80,7 +91,13 @@ export function harness() {
         });
         child.stderr.setEncoding("utf8").on("data", (d) => (stderr = keep(stderr, d)));
         let peak = 0;
-        const poll = setInterval(() => (peak = Math.max(peak, treeRss(child.pid))), 50);
+        let peakBelow = 0;
+        const poll = setInterval(() => {
+          const tree = treeRss(child.pid);
+          peak = Math.max(peak, tree);
+          // without the CLI's own process: the kernel's process and what it started
+          peakBelow = Math.max(peakBelow, tree - ownRss(child.pid));
+        }, 50);
         const guard = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
         child.on("exit", (code, signal) => {
           clearInterval(poll);
@@ -88,7 +105,7 @@ export function harness() {
           const seconds = (performance.now() - t0) / 1000;
           h.lastSeconds = seconds;
           h.lastPeakMb = peak / 2 ** 20;
-          resolve({ code, signal, stdout, stderr, stdoutBytes, seconds, peakMb: peak / 2 ** 20 });
+          resolve({ code, signal, stdout, stderr, stdoutBytes, seconds, peakMb: peak / 2 ** 20, peakKernelMb: peakBelow / 2 ** 20 });
         });
       });
     },

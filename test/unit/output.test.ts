@@ -147,6 +147,10 @@ describe("thread marks", () => {
     assert.equal(show([rec("A", "half"), rec("B", "whole\n"), rec("A", " rest\n")]), "[A] half\n[B] whole\n[A]  rest\n");
   });
 
+  it("marks a line that begins with \\r after it, not before", () => {
+    assert.equal(show([rec("A", "\r10%"), rec("A", "\r20%\n")]), "\r[A] 10%\r[A] 20%\n");
+  });
+
   it("writes the mark again after \\r, so a redrawn line keeps it", () => {
     assert.equal(show([rec("A", "10%"), rec("A", "\r"), rec("A", "20%\r30%\n")]), "[A] 10%\r[A] 20%\r[A] 30%\n");
   });
