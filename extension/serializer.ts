@@ -48,19 +48,37 @@ export class ConcnbSerializer implements vscode.NotebookSerializer {
 
   deserializeNotebook(content: Uint8Array, _token: vscode.CancellationToken): vscode.NotebookData {
     const { text, valid } = decode(content);
+    // not a text file (invalid UTF-8, or zero bytes): one plain-text cell of its bytes, one character each
+    // (latin1), written back the same way, so that a save keeps every byte
+    if (!valid || content.includes(0)) {
+      const shown = Buffer.from(content).toString("latin1");
+      const data = new vscode.NotebookData([rawCell(shown)]);
+      // the editor may change line breaks (a lone \r) in the cell's text: the bytes themselves are kept aside
+      data.metadata = { [KEY]: { bytes: Buffer.from(content).toString("base64"), shown: sameBreaks(shown) } };
+      this.warn(
+        "This file is not a text notebook (it is not UTF-8 text, or it holds zero bytes): it is shown as one plain-text cell, " +
+          "nothing in it runs, and saving keeps its bytes as they are.",
+      );
+      return data;
+    }
     const doc = parseConcnb(text);
     const data = new vscode.NotebookData(doc.cells.map(toCellData));
     const state: NotebookState = { eol: doc.eol, finalNewline: doc.finalNewline, bom: doc.bom };
     if (doc.frontMatter) state.frontMatter = doc.frontMatter;
     if (doc.layout) state.layout = doc.layout;
     data.metadata = { [KEY]: state };
-    const message = warning(doc.problems, valid);
+    const message = warning(doc.problems);
     if (message) this.warn(message);
     return data;
   }
 
   serializeNotebook(data: vscode.NotebookData, _token: vscode.CancellationToken): Uint8Array {
     const state = objectOr(data.metadata?.[KEY]);
+    // opened as bytes (see deserializeNotebook): the same bytes back, unless the learner changed the text, which is then kept
+    if (typeof state.bytes === "string") {
+      const text = data.cells.map((c) => c.value).join("\n");
+      return sameBreaks(text) === state.shown ? Buffer.from(state.bytes, "base64") : Buffer.from(text, "latin1");
+    }
     const frontMatter = objectOr(state.frontMatter);
     const text = serializeConcnb(
       {
@@ -75,6 +93,17 @@ export class ConcnbSerializer implements vscode.NotebookSerializer {
     );
     return new TextEncoder().encode(text);
   }
+}
+
+/** Text with its line breaks made one kind, as an editor may make them. */
+function sameBreaks(text: string): string {
+  return text.replace(/\r\n?/g, "\n");
+}
+
+function rawCell(text: string): vscode.NotebookCellData {
+  const data = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, text, RAW_LANGUAGE);
+  data.metadata = { [KEY]: { raw: true } satisfies CellState };
+  return data;
 }
 
 function toCellData(cell: ConcnbCell): vscode.NotebookCellData {
@@ -113,7 +142,7 @@ function fromCellData(data: vscode.NotebookCellData): ConcnbCell {
   return cell;
 }
 
-/** Invalid UTF-8 cannot survive a save: say so rather than let bytes change silently. */
+/** Whether the bytes are UTF-8 text (a file that is not is kept as bytes: see deserializeNotebook). */
 function decode(content: Uint8Array): { text: string; valid: boolean } {
   try {
     return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(content), valid: true };
@@ -122,7 +151,7 @@ function decode(content: Uint8Array): { text: string; valid: boolean } {
   }
 }
 
-function warning(problems: readonly ConcnbProblem[], valid: boolean): string | undefined {
+function warning(problems: readonly ConcnbProblem[]): string | undefined {
   const parts: string[] = [];
   const n = problems.length;
   if (n > 0) {
@@ -134,7 +163,6 @@ function warning(problems: readonly ConcnbProblem[], valid: boolean): string | u
         (n === 1 ? "It is kept as it is: shown as a plain-text cell that does not run, and saved unchanged." : "They are kept as they are: shown as plain-text cells that do not run, and saved unchanged."),
     );
   }
-  if (!valid) parts.push("The file is not valid UTF-8: saving it will replace the invalid bytes.");
   return parts.length > 0 ? parts.join(" ") : undefined;
 }
 

@@ -97,6 +97,23 @@ console.log("main carries on");`);
     assert.equal(c.executionSummary?.executionOrder, 1);
   });
 
+  test("a file that is not text (zero bytes, invalid UTF-8, lone \\r) opens as one plain-text cell that does not run, and saves every byte back", async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(folder, "the tests run in a workspace");
+    const uri = vscode.Uri.joinPath(folder, "binary.concnb");
+    const original = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff, 0xfe, 0x41, 0x0d, 0x42, 0x0a, 0x0d, 0x0a, 0x80]);
+    await vscode.workspace.fs.writeFile(uri, original);
+    const doc = await vscode.workspace.openNotebookDocument(uri);
+    await vscode.window.showNotebookDocument(doc);
+    assert.equal(doc.cellCount, 1);
+    assert.equal(doc.cellAt(0).document.languageId, "plaintext", "a plain-text cell: nothing in it runs");
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...doc.metadata })]);
+    await vscode.workspace.applyEdit(edit);
+    assert.ok(await doc.save(), "saved");
+    assert.deepEqual([...(await vscode.workspace.fs.readFile(uri))], [...original]);
+  });
+
   test("a file with a part the parser does not understand opens, shows it as text, and saves every byte back", async () => {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     assert.ok(folder, "the tests run in a workspace");
