@@ -114,11 +114,6 @@ export class CellOutput {
     this.limit.end();
   }
 
-  /** Whether the cell is past its limit (what it writes now goes to the file). */
-  get omitting(): boolean {
-    return this.limit.omitting;
-  }
-
   private release(key: string, h: Held): void {
     this.held.delete(key);
     this.pending.push({ stream: h.stream, thread: h.thread, text: h.pieces.join(""), seq: h.seq });
@@ -153,7 +148,8 @@ class LimitedSink {
   private tail: OutputRecord[] = [];
   private tailAt = 0;
   private omitted = 0;
-  omitting = false;
+  /** Past the limit: what comes now goes to the file and the tail. */
+  private omitting = false;
 
   constructor(
     private readonly emit: (records: OutputRecord[]) => void,

@@ -150,12 +150,6 @@ export class RingReader extends RingView {
     return taken;
   }
 
-  /** Forgets what is in the ring (its worker is gone or reset). */
-  clear(): void {
-    Atomics.store(this.slots, R.Read, Atomics.load(this.slots, R.Written));
-    Atomics.notify(this.slots, R.Read);
-  }
-
   private u32(total: number): number {
     const pos = (total >>> 0) % RING_BYTES;
     return pos + 4 <= RING_BYTES ? this.data.readUInt32LE(pos) : this.bytes(total, 4).readUInt32LE(0);
