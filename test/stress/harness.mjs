@@ -48,6 +48,22 @@ export function treeRss(pid) {
   return total;
 }
 
+/** What a case passes as `onStdout` to learn when each piece of the CLI's stdout arrived (see arrival). */
+export function recorder() {
+  const events = [];
+  return { events, onStdout: (d, at) => events.push([d, at]) };
+}
+
+/** When (ms since the CLI started) the stdout recorded so far first matched `re`; null if it never did. */
+export function arrival(events, re) {
+  let seen = "";
+  for (const [text, at] of events) {
+    seen += text;
+    if (re.test(seen)) return at;
+  }
+  return null;
+}
+
 /** Resident memory (bytes) of pid alone. */
 export function ownRss(pid) {
   try {

@@ -1,20 +1,6 @@
 // Output floods: bounded, linear, live, and never in the way of a stop.
+import { arrival, recorder } from "../harness.mjs";
 import { readFileSync } from "node:fs";
-
-/** When (ms since the CLI started) the first chunk of stdout matching `re` arrived. */
-function arrival(events, re) {
-  let seen = "";
-  for (const [text, at] of events) {
-    seen += text;
-    if (re.test(seen)) return at;
-  }
-  return null;
-}
-
-function recorder() {
-  const events = [];
-  return { events, onStdout: (d, at) => events.push([d, at]) };
-}
 
 const cells = (json) => JSON.parse(json).cells;
 

@@ -1,18 +1,7 @@
 // Stopping always stops: a cell stuck in a blocking system call, or with processes of its own.
+import { arrival, recorder } from "../harness.mjs";
 import { execFileSync } from "node:child_process";
 
-function recorder() {
-  const events = [];
-  return { events, onStdout: (d, at) => events.push([d, at]) };
-}
-function arrival(events, re) {
-  let seen = "";
-  for (const [text, at] of events) {
-    seen += text;
-    if (re.test(seen)) return at;
-  }
-  return null;
-}
 /** Processes whose command line holds `text`. */
 function running(text) {
   try {
