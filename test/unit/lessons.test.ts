@@ -3,9 +3,10 @@
 // purpose; and the lessons' central claims hold on this run.
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { parseConcnb } from "../../kernel/protocol/format";
 
 const root = join(__dirname.slice(0, __dirname.lastIndexOf("/out/")));
 const lessons = readdirSync(join(root, "notebooks")).filter((f) => f.endsWith(".concnb")).sort();
@@ -45,6 +46,22 @@ describe("lessons", function () {
     assert.ok(lessons.length >= 6, lessons.join(", "));
     lessons.forEach((l, i) => assert.match(l, new RegExp(`^${String(i + 1).padStart(2, "0")}-`)));
   });
+
+  // The learner has none of the notes' files: a lesson names a note by its
+  // title ("An Intro to Threading in Python"), never as "seed 003" or
+  // "assignment 009", in its prose or in its front matter.
+  for (const lesson of lessons) {
+    it(`${lesson}: cites the notes by their titles, not by file or exercise numbers`, () => {
+      const doc = parseConcnb(readFileSync(join(root, "notebooks", lesson), "utf8"));
+      const texts = [
+        ["front matter", doc.frontMatter?.raw ?? ""],
+        ...doc.cells.flatMap((c, i) => (c.kind === "code" ? [] : [[`cell ${i + 1}`, c.source]])),
+      ];
+      const numbered = /\bseeds?\s*#?\d+|\bseeds\b|\bassignments?\s*#?\d+/gi;
+      const found = texts.flatMap(([where, text]) => [...text.matchAll(numbered)].map((m) => `${where}: "${m[0]}"`));
+      assert.deepEqual(found, []);
+    });
+  }
 
   for (const lesson of lessons) {
     it(`${lesson}: every code cell runs as the lesson says`, async () => {
