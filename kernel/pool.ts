@@ -63,8 +63,12 @@ export class PoolWorker {
   memoryKill: MemoryKill | null = null;
   /** What it held when its job started: a job that leaves much more behind leaves its worker unfit to reuse. */
   heldAtStart = 0;
-  /** Its last job was given only the values its thread uses (Program.contextFor): its links are not whole. */
-  holdsSomeValues = false;
+  /**
+   * Per link it holds, the names whose values it was given (null: all of them), as Program.contextFor sent
+   * them: a thread is given only the values it uses, and a link evaluated without a `const`'s value cannot be
+   * given it later, so a job that uses a name a link was not given evaluates that link again.
+   */
+  linkNames: Array<ReadonlySet<string> | null> = [];
   /** Being terminated: its memory counts until it has exited. */
   exiting = false;
   /** The notebook links this worker holds evaluated (from its last jobDone). */

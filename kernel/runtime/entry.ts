@@ -10,9 +10,9 @@ import { SystemExit } from "./errors";
 import { importDefault, importModule, moduleExports } from "./modules";
 import {
   hereLookup, heldChainIds, heldValuesIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, enterScope, evalChunk, resolveTarget,
-  takeValues,
+  takeValues, threadScope,
 } from "./scope";
-import { applyChainDelta, chainDelta, rebaseChain, restoreChain } from "./bindings";
+import { applyChainDelta, chainDelta, rebaseChain, refreshScope, restoreChain } from "./bindings";
 import { decode, encode } from "./share";
 import { FINISHED, JOINING_ALL, P, STARTED, T } from "../protocol/layout";
 import { wait } from "./blocking";
@@ -254,7 +254,7 @@ async function runThread(j: Extract<Job, { kind: "thread" }> & { ctx: ProgramCon
   try {
     const outer = chainScope(j.ctx.chainIds, j.ctx.chainFrom, j.ctx.chain);
     rebaseChain(j.ctx.chainRebase);
-    const scope = enterDefs(outer, j.ctx.defs, j.values);
+    const scope = threadScope(outer, j.ctx.defs, j.values, (held) => refreshScope(held, j.values, classLookup(held)));
     // the earlier cells' bindings as the starting thread saw them, whatever an earlier job of this worker left in them
     restoreChain(classLookup(scope));
     applyChainDelta(j.chainValues, classLookup(scope));
