@@ -195,6 +195,16 @@ export class WorkerPool {
    * waited for (tens of microseconds), one left unfit is retired.
    */
   private takeFit(): PoolWorker | undefined {
+    // first, the last used of those whose check is over: the worker that ended the thread just joined is often
+    // still checking, and waiting for it would hold the kernel and the starting thread
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const w = this.idle[i];
+      const retire = Atomics.load(w.retire, 0);
+      if (retire === Retire.Checking) continue;
+      this.idle.splice(i, 1);
+      if (retire === Retire.Fit) return w;
+      void this.discard(w);
+    }
     for (let w = this.idle.pop(); w; w = this.idle.pop()) {
       if (this.isFit(w)) return w;
       void this.discard(w); // unfit, or a check that never ended: a fresh worker is the safe choice

@@ -157,12 +157,7 @@ let probed: (() => void) | null = null;
 export function rejectionsReported(): Promise<void> {
   if (process.listenerCount("unhandledRejection") !== 1) return nextTurn();
   return new Promise<void>((resolve) => {
-    // in case Node never reports it (it always does): a turn of the event loop then
-    const turn = native.setImmediate(() => probeSeen(PROBE));
-    probed = () => {
-      native.clearImmediate(turn);
-      resolve();
-    };
+    probed = resolve;
     void Promise.reject(PROBE);
   });
 }
