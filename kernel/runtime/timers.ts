@@ -143,8 +143,8 @@ export function nextTurn(): Promise<void> {
   return new Promise<void>((r) => native.setImmediate(r));
 }
 
-/** The reason of the promise rejectionsReported() rejects on purpose: process "unhandledRejection" ignores it. */
-const PROBE = Symbol("concnb.rejections reported");
+/** The reason of the promise rejectionsReported() rejects on purpose (made once): process "unhandledRejection" ignores it. */
+const PROBE = new Error("the runtime's probe for rejections nobody handled");
 let probed: (() => void) | null = null;
 
 /**
