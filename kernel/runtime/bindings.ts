@@ -18,8 +18,11 @@ export function rebaseChain(rebase: ChainRebase | undefined): void {
   });
 }
 
-/** The bindings whose values here differ from `base`, per link (null: none), as they are here: raw, not encoded. */
-function changed(): Array<Record<string, unknown> | null> {
+/**
+ * The bindings whose values here differ from `base`, per link (null: none), as they are here: raw, not encoded;
+ * of those `only` names (null: all).
+ */
+function changed(only: ReadonlySet<string> | null = null): Array<Record<string, unknown> | null> {
   return heldLinks().map((h) => {
     if (!h.scope.values) return null; // a cell without bindings
     let now: Record<string, unknown>;
@@ -30,6 +33,7 @@ function changed(): Array<Record<string, unknown> | null> {
     }
     let out: Record<string, unknown> | null = null;
     for (const name of Object.keys(now)) {
+      if (only && !only.has(name)) continue;
       let same: boolean;
       try {
         same = sameAsEncoded(now[name], h.base[name]);
@@ -42,9 +46,12 @@ function changed(): Array<Record<string, unknown> | null> {
   });
 }
 
-/** What this thread's copies of the earlier cells' bindings hold beyond the kernel's values: for a thread it starts, or for the kernel. */
-export function chainDelta(): ChainValues {
-  const delta = changed();
+/**
+ * What this thread's copies of the earlier cells' bindings hold beyond the kernel's values: for a thread it
+ * starts (of the names it uses: comparing a large array it never reads would cost every start()), or for the kernel.
+ */
+export function chainDelta(only: ReadonlySet<string> | null = null): ChainValues {
+  const delta = changed(only);
   if (!delta.some((d) => d)) return [];
   try {
     return encode(delta) as ChainValues;
