@@ -63,8 +63,12 @@ export class PoolWorker {
   memoryKill: MemoryKill | null = null;
   /** What it held when its job started: a job that leaves much more behind leaves its worker unfit to reuse. */
   heldAtStart = 0;
-  /** Its last job was given only the values its thread uses (Program.contextFor): its links are not whole. */
-  holdsSomeValues = false;
+  /**
+   * Per link it holds, the names whose values it was given (null: all of them), as Program.contextFor sent
+   * them: a thread is given only the values it uses, and a link evaluated without a `const`'s value cannot be
+   * given it later, so a job that uses a name a link was not given evaluates that link again.
+   */
+  linkNames: Array<ReadonlySet<string> | null> = [];
   /** Being terminated: its memory counts until it has exited. */
   exiting = false;
   /** The notebook links this worker holds evaluated (from its last jobDone). */
@@ -191,6 +195,16 @@ export class WorkerPool {
    * waited for (tens of microseconds), one left unfit is retired.
    */
   private takeFit(): PoolWorker | undefined {
+    // first, the last used of those whose check is over: the worker that ended the thread just joined is often
+    // still checking, and waiting for it would hold the kernel and the starting thread
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const w = this.idle[i];
+      const retire = Atomics.load(w.retire, 0);
+      if (retire === Retire.Checking) continue;
+      this.idle.splice(i, 1);
+      if (retire === Retire.Fit) return w;
+      void this.discard(w);
+    }
     for (let w = this.idle.pop(); w; w = this.idle.pop()) {
       if (this.isFit(w)) return w;
       void this.discard(w); // unfit, or a check that never ended: a fresh worker is the safe choice

@@ -292,35 +292,39 @@ export class Program implements Owner {
     }
     this.threads.set(m.thread.ident, m.thread);
     const { self, target, args, kwargs, values, chainValues } = m;
-    this.run(m.thread, (w) => ({ kind: "thread", ctx: this.sameContext(w) ? null : this.contextFor(w, m.uses), thread: m.thread, self, target, args, kwargs, values, chainValues }));
+    this.run(m.thread, (w) => ({ kind: "thread", ctx: this.sameContext(w, m.uses) ? null : this.contextFor(w, m.uses), thread: m.thread, self, target, args, kwargs, values, chainValues }));
   }
 
-  /** The worker's last job was of this program, and it holds the chain with the values it has now. */
-  private sameContext(w: PoolWorker): boolean {
+  /** The worker's last job was of this program, and it holds the chain with the values it has now, those `uses` names among them. */
+  private sameContext(w: PoolWorker, uses: Uses): boolean {
     const chain = this.spec.chain;
     return (
-      // one given only some of the values (contextFor's uses) has the others undefined: it needs a context anew
-      !w.holdsSomeValues &&
       w.lastProgram === this.spec.programId &&
       w.chainIds.length === chain.length &&
-      chain.every((l, i) => w.chainIds[i] === l.id && w.valuesIds[i] === (l.valuesId ?? l.id))
+      chain.every((l, i) => w.chainIds[i] === l.id && w.valuesIds[i] === (l.valuesId ?? l.id) && covers(w.linkNames[i], uses))
     );
   }
 
   /** What a worker is sent of the notebook: the links it does not hold, and of their values those `uses` names (null: all). */
   private contextFor(w: PoolWorker, uses: Uses = null): ProgramContext {
+    const names = uses === null ? null : new Set(uses);
     let from = 0;
-    // a worker given only some values of its links has the others undefined: it evaluates them again
-    if (!w.holdsSomeValues) {
-      while (from < w.chainIds.length && from < this.spec.chain.length && w.chainIds[from] === this.spec.chain[from].id) from++;
-    }
-    w.holdsSomeValues = uses !== null;
+    // a link held without a value this thread uses is evaluated again (see PoolWorker.linkNames), with those after it
+    while (
+      from < w.chainIds.length &&
+      from < this.spec.chain.length &&
+      w.chainIds[from] === this.spec.chain[from].id &&
+      covers(w.linkNames[from], uses)
+    ) from++;
     // links the worker holds, whose values a later cell changed: it gets the new values (runtime/bindings)
     const chainRebase = this.spec.chain.slice(0, from).map((l, i) => {
       const valuesId = l.valuesId ?? l.id;
-      return w.valuesIds[i] === valuesId ? null : { valuesId, values: pick(l.values, uses) };
+      if (w.valuesIds[i] === valuesId) return null;
+      w.linkNames[i] = names;
+      return { valuesId, values: pick(l.values, uses) };
     });
     const chain = this.spec.chain.slice(from).map((l) => (uses === null ? l : { ...l, values: pick(l.values, uses) }));
+    w.linkNames = [...w.linkNames.slice(0, from), ...chain.map(() => names)];
     return { ...this.ctx, chainFrom: from, chain, chainRebase };
   }
 
@@ -394,4 +398,11 @@ export class Program implements Owner {
       Atomics.notify(this.slots, P.Live);
     }
   }
+}
+
+/** Whether a link given the values of `held` (null: all) has every value `uses` names (null: all). */
+function covers(held: ReadonlySet<string> | null | undefined, uses: Uses): boolean {
+  if (held === null) return true;
+  if (held === undefined || uses === null) return false;
+  return uses.every((n) => held.has(n));
 }

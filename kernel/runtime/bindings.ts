@@ -8,7 +8,7 @@
 // element by element, which costs far less than encoding and decoding them.
 import type { ChainRebase, ChainValues, EncodedValues } from "../protocol/worker";
 import { decodeKeeping, encode, sameAsEncoded, type ClassLookup } from "./share";
-import { heldLinks } from "./scope";
+import { heldLinks, type Evaluator } from "./scope";
 
 /** The kernel's newer values for links this worker held already (ProgramContext.chainRebase). */
 export function rebaseChain(rebase: ChainRebase | undefined): void {
@@ -18,8 +18,11 @@ export function rebaseChain(rebase: ChainRebase | undefined): void {
   });
 }
 
-/** The bindings whose values here differ from `base`, per link (null: none), as they are here: raw, not encoded. */
-function changed(): Array<Record<string, unknown> | null> {
+/**
+ * The bindings whose values here differ from `base`, per link (null: none), as they are here: raw, not encoded;
+ * of those `only` names (null: all).
+ */
+function changed(only: ReadonlySet<string> | null = null): Array<Record<string, unknown> | null> {
   return heldLinks().map((h) => {
     if (!h.scope.values) return null; // a cell without bindings
     let now: Record<string, unknown>;
@@ -30,6 +33,7 @@ function changed(): Array<Record<string, unknown> | null> {
     }
     let out: Record<string, unknown> | null = null;
     for (const name of Object.keys(now)) {
+      if (only && !only.has(name)) continue;
       let same: boolean;
       try {
         same = sameAsEncoded(now[name], h.base[name]);
@@ -42,9 +46,12 @@ function changed(): Array<Record<string, unknown> | null> {
   });
 }
 
-/** What this thread's copies of the earlier cells' bindings hold beyond the kernel's values: for a thread it starts, or for the kernel. */
-export function chainDelta(): ChainValues {
-  const delta = changed();
+/**
+ * What this thread's copies of the earlier cells' bindings hold beyond the kernel's values: for a thread it
+ * starts (of the names it uses: comparing a large array it never reads would cost every start()), or for the kernel.
+ */
+export function chainDelta(only: ReadonlySet<string> | null = null): ChainValues {
+  const delta = changed(only);
   if (!delta.some((d) => d)) return [];
   try {
     return encode(delta) as ChainValues;
@@ -108,4 +115,47 @@ function setBindings(values: ChainValues, lookup: ClassLookup): void {
   links.forEach((h, i) => {
     if (decoded[i]) h.scope.assign?.(decoded[i]);
   });
+}
+
+/**
+ * Whether a cell's bindings in `scope` are what `values` encode, all of them compared at once: two bindings
+ * that were one object, and no longer are (or the other way round), differ too.
+ */
+function holds(scope: Evaluator, values: EncodedValues): boolean {
+  let now: Record<string, unknown>;
+  try {
+    now = scope.values?.() ?? {};
+  } catch {
+    return false;
+  }
+  const seen = new Map<object, unknown>();
+  try {
+    for (const name of Object.keys(values)) if (!sameAsEncoded(now[name], values[name], seen)) return false;
+  } catch {
+    return false; // a getter or a proxy that throws
+  }
+  return new Set(seen.values()).size === seen.size;
+}
+
+/**
+ * Gives a cell's bindings, evaluated by an earlier job, the values a new thread was started with (a thread's
+ * copies are as its starter's were at start(), whatever the last thread on this worker did to them): `let`s
+ * and `var`s are set, `const` objects refilled in place. False if they cannot all be (a `const` no longer
+ * refillable): the definitions must be evaluated again.
+ */
+export function refreshScope(scope: Evaluator, values: EncodedValues, lookup: ClassLookup): boolean {
+  if (holds(scope, values)) return true;
+  if (!scope.values || !scope.assign) return false;
+  const keep = new Map<unknown, object>();
+  try {
+    const now = scope.values();
+    for (const name of scope.consts ?? []) {
+      const target = now[name];
+      if (target !== null && typeof target === "object" && name in values) keep.set(values[name], target);
+    }
+    scope.assign(decodeKeeping(values, keep, lookup) as Record<string, unknown>);
+  } catch {
+    return false;
+  }
+  return holds(scope, values);
 }

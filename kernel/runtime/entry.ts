@@ -10,9 +10,9 @@ import { SystemExit } from "./errors";
 import { importDefault, importModule, moduleExports } from "./modules";
 import {
   hereLookup, heldChainIds, heldValuesIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, enterScope, evalChunk, resolveTarget,
-  takeValues,
+  takeValues, threadScope,
 } from "./scope";
-import { applyChainDelta, chainDelta, rebaseChain, restoreChain } from "./bindings";
+import { applyChainDelta, chainDelta, rebaseChain, refreshScope, restoreChain } from "./bindings";
 import { decode, encode } from "./share";
 import { FINISHED, JOINING_ALL, P, STARTED, T } from "../protocol/layout";
 import { wait } from "./blocking";
@@ -23,7 +23,7 @@ import { formatTraceback, framesOf, headline, installTracebacks } from "./traceb
 import { approxBytes, budgetText, fits, installMemoryChecks, jobEnds, jobStarts } from "./memory";
 import { formatBytes } from "../protocol/memory";
 import { pick } from "./uses";
-import { beginTimers, cancelTimers, eventLoopBusy, failJob, installTimers, leftResources, nextTurn, settle } from "./timers";
+import { beginTimers, cancelTimers, eventLoopBusy, failJob, installTimers, leftResources, probeSeen, rejectionsReported, settle } from "./timers";
 import { takePristine, tainted } from "./pristine";
 
 let cellSnapshot: (uses?: ReadonlySet<string> | null) => Record<string, unknown> = () => ({});
@@ -63,6 +63,7 @@ let running: { kind: "main" | "thread"; name: string } | null = null;
 // ends): in the main thread it ends the program with an error, as it ends `node script.js`; in a thread it is
 // reported as Python reports an exception that escapes a thread, and the thread carries on.
 process.on("unhandledRejection", (reason) => {
+  if (probeSeen(reason)) return;
   if (running?.kind === "main") failJob(new UnhandledRejection(reason));
   else write("stderr", `Unhandled promise rejection in thread ${running?.name ?? "(none)"}:\n${formatTraceback(reason)}`);
 });
@@ -254,7 +255,7 @@ async function runThread(j: Extract<Job, { kind: "thread" }> & { ctx: ProgramCon
   try {
     const outer = chainScope(j.ctx.chainIds, j.ctx.chainFrom, j.ctx.chain);
     rebaseChain(j.ctx.chainRebase);
-    const scope = enterDefs(outer, j.ctx.defs, j.values);
+    const scope = threadScope(outer, j.ctx.defs, j.values, (held) => refreshScope(held, j.values, classLookup(held)));
     // the earlier cells' bindings as the starting thread saw them, whatever an earlier job of this worker left in them
     restoreChain(classLookup(scope));
     applyChainDelta(j.chainValues, classLookup(scope));
@@ -269,10 +270,10 @@ async function runThread(j: Extract<Job, { kind: "thread" }> & { ctx: ProgramCon
     const r = self.run();
     // run() is typed void, but a learner's override may be async: the thread lasts until it settles
     if (r && typeof (r as PromiseLike<unknown>).then === "function") await (r as PromiseLike<unknown>);
-    // the thread is done when what its run() left for the event loop is (asked first: start+join is a hot path);
-    // a turn of the event loop at least, for a promise rejected and never handled to be reported in this thread
+    // the thread is done when what its run() left for the event loop is (asked first: start+join is a hot path),
+    // and once a promise rejected and never handled has been reported in this thread
     if (eventLoopBusy()) await settle((t) => write("stderr", t));
-    else await nextTurn();
+    else await rejectionsReported();
     if (later) throw (later as { e: unknown }).e;
   } catch (e) {
     reportThreadException(e, self ?? threadFromDesc(j.thread)); // the default hook ignores SystemExit; a custom one sees it

@@ -32,8 +32,7 @@ function measure(): { total: number; buffers: number } {
  * about to be allocated: counted before they exist, they are never counted twice (once here, once in the
  * process's RSS beyond what workers published, which the kernel charges to its own overhead).
  */
-export function publish(claim = 0): { total: number; buffers: number } {
-  const m = measure();
+export function publish(claim = 0, m = measure()): { total: number; buffers: number } {
   if (boot.memorySlot >= 0) {
     Atomics.store(mem, mine + W.TotalKb, Math.ceil((m.total + claim) / KB));
     Atomics.store(mem, mine + W.BuffersKb, Math.ceil((m.buffers + claim) / KB));
@@ -153,15 +152,26 @@ function check(bytes: number): void {
 }
 
 let atJobStart = 0;
+/**
+ * What the last job's end measured and published, while this worker rests: the next job starts from it. (A
+ * measure costs several µs, most of it the process's RSS that comes with it, at the start of every thread.)
+ */
+let atRest: number | null = null;
+
 /** A job starts: what it adds is measured from here. */
 export function jobStarts(): void {
-  atJobStart = publish().total;
+  atJobStart = atRest ?? publish().total;
+  atRest = null;
 }
 
 /** A job is over: what it left behind is collected if it was much, so an idle worker holds no garbage against the budget. */
 export function jobEnds(): void {
-  if (measure().total - atJobStart > 64 * MB) collect();
-  publish();
+  let m = measure();
+  if (m.total - atJobStart > 64 * MB) {
+    collect();
+    m = measure();
+  }
+  atRest = publish(0, m).total;
 }
 
 type Ctor = abstract new (...a: never[]) => object;

@@ -83,6 +83,29 @@ export function enterDefs(scope: Evaluator, defs: Chunk, values: EncodedValues):
   }
 }
 
+/**
+ * The definitions of the cell whose threads this worker ran last, as evaluated for the last of them: a next
+ * thread of that cell's program, in the same chain, reuses them with its own values (bindings.refreshScope)
+ * instead of evaluating them again. So its functions and classes are made once per worker, as the earlier
+ * cells' are, and once per program in Python.
+ */
+let cell: { outer: Evaluator; url: string; code: string; names: string; scope: Evaluator } | null = null;
+
+/** The scope inside a thread's cell: its definitions, with the values its starter gave it. */
+export function threadScope(outer: Evaluator, defs: Chunk, values: EncodedValues, refresh: (scope: Evaluator) => boolean): Evaluator {
+  // given other names, it would hold values this thread was not given (or lack ones it was)
+  const names = Object.keys(values).sort().join(",");
+  const c = cell;
+  cell = null;
+  if (c && c.outer === outer && c.url === defs.url && c.code === defs.code && c.names === names && refresh(c.scope)) {
+    cell = c;
+    return c.scope;
+  }
+  const scope = enterDefs(outer, defs, values);
+  cell = { outer, url: defs.url, code: defs.code, names, scope };
+  return scope;
+}
+
 /** A link this worker holds evaluated: the scope inside it, and the values its bindings stand for (see bindings.ts). */
 export interface HeldLink {
   id: string;
@@ -188,6 +211,20 @@ export function functionSpec(f: Function, what: string): TargetSpec {
  * placed at its line of the cell so tracebacks still point there.
  */
 export function resolveTarget(spec: TargetSpec, scope: Evaluator, full: Chunk): (...a: unknown[]) => unknown {
+  // made once per scope: a scope held for several threads (threadScope) gives each the same function
+  let made = remade.get(scope);
+  const key = `${spec.name}\n${spec.source}`;
+  const found = made?.get(key);
+  if (found) return found;
+  const f = makeTarget(spec, scope, full);
+  if (!made) remade.set(scope, (made = new Map()));
+  made.set(key, f);
+  return f;
+}
+
+const remade = new WeakMap<Evaluator, Map<string, (...a: unknown[]) => unknown>>();
+
+function makeTarget(spec: TargetSpec, scope: Evaluator, full: Chunk): (...a: unknown[]) => unknown {
   if (IDENT.test(spec.name)) {
     const named = scope(`typeof ${spec.name} === "function" ? ${spec.name} : undefined`);
     if (typeof named === "function" && named.toString() === spec.source) return named as (...a: unknown[]) => unknown;

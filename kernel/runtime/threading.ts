@@ -11,7 +11,7 @@ import { TIMEOUT_MAX, timeoutMs } from "./state";
 import { FINISHED, G, joiningThread, NEW, P, STARTED, T } from "../protocol/layout";
 import { wait } from "./blocking";
 import { functionSpec, hereLookup } from "./scope";
-import { ALL, pick, threadUses } from "./uses";
+import { ALL, threadUses } from "./uses";
 import { chainDelta } from "./bindings";
 import { Event } from "./event";
 
@@ -97,7 +97,7 @@ export class Thread {
       args,
       kwargs,
       values,
-      chainValues: chainDelta().map((d) => (d ? pick(d, more) : null)),
+      chainValues: chainDelta(more),
       uses: more === ALL ? null : [...more],
     });
   }

@@ -122,6 +122,32 @@ describe("a cell's timers and promises belong to its program", function () {
     assert.match(thread.stderr, /Unhandled promise rejection in thread Thread-1[\s\S]*Error: in thread/);
   });
 
+  it("a rejection made microtasks after a thread's run() returned is still printed in that thread, before its join returns", async () => {
+    const r = await runAs(
+      k,
+      "cell 1",
+      `import { Thread } from "threading";\nasync function later(): Promise<void> { await null; await null; await null; throw new Error("late rejection"); }\n` +
+        `const t = new Thread({ target: () => { void later(); } });\nt.start(); t.join();\nconsole.error("joined");`,
+    );
+    assert.equal(r.result.status, "ok", r.result.error?.traceback);
+    assert.match(r.stderr, /Unhandled promise rejection in thread Thread-1[\s\S]*Error: late rejection[\s\S]*joined/);
+  });
+
+  it("threads one after another on reused workers each see the cell's bindings as they were at their start()", async () => {
+    // each thread changes what it was given (a let, a const array, which bindings are one object): the next
+    // thread, on a worker that ran the last one, must not see it
+    const r = await runAs(
+      k,
+      "cell 1",
+      `import { Thread } from "threading";\nlet n = 0;\nconst seen: number[] = [];\nlet a = { v: 1 };\nlet b = a;\nconst out: string[] = [];\n` +
+        `function work(i: number): void { out.push(\`\${i}:\${n}:\${seen.join("+")}:\${a === b}:\${a.v}\`); console.log(out[out.length - 1]); n += 100; seen.push(99); b = { v: 7 }; a.v = 5; }\n` +
+        `for (let i = 0; i < 12; i++) { n = i; seen.push(i); const t = new Thread({ target: work, args: [i] }); t.start(); t.join(); }`,
+    );
+    assert.equal(r.result.status, "ok", r.result.error?.traceback);
+    const expected = Array.from({ length: 12 }, (_, i) => `${i}:${i}:${Array.from({ length: i + 1 }, (_, j) => j).join("+")}:true:1`);
+    assert.deepEqual(r.stdout.trim().split("\n"), expected);
+  });
+
   it("a thread's setTimeout fires in the thread, before its join returns", async () => {
     const r = await runAs(k, "cell 1", `import { Thread } from "threading";\nconst t = new Thread({ target: () => { setTimeout(() => console.log("timer in thread"), 30); } });\nt.start(); t.join();\nconsole.log("joined");`);
     assert.equal(r.result.status, "ok", r.result.error?.traceback);
