@@ -46,6 +46,17 @@ export interface ChainLink {
    * why, as a clause ("cell 2 failed before defining it (...)") that a ReferenceError for one of them gets.
    */
   lost?: { names: string[]; why: string };
+  /** What the cell's definitions name, for the kernel to tell which bindings a later cell can reach (kernel/mainUses). */
+  reads?: DefsReads;
+}
+
+/**
+ * The identifiers in a cell's definitions: `eager`, those of the definitions that run where they stand (a class's
+ * static parts, an enum); `lazy`, per function, those of its text, which matter only if something names the function.
+ */
+export interface DefsReads {
+  eager: string[];
+  lazy: Record<string, string[]>;
 }
 
 /**

@@ -82,6 +82,30 @@ describe("memory budget", function () {
     assert.ok(probe < 24, `probe thread heap ${probe} MB`);
   });
 
+  it("copies an earlier cell's value into a later cell's main thread only if its code can reach it", async () => {
+    await k.stdout("const big = Array.from({ length: 4e6 }, (_, i) => i + 0.5); function size() { return big.length; }");
+    const heap = `const heapMb = () => Math.round(process.memoryUsage().heapUsed / 2 ** 20);`;
+    const [away] = await k.stdout(`${heap} console.log(heapMb());`);
+    const [near] = await k.stdout(`${heap} console.log(heapMb(), size());`);
+    // 4e6 doubles are 32 MB, held twice over by a worker given them (the values sent, and its copy of them);
+    // the worker that ran cell 1 may still hold its garbage: the main that never names big holds 64 MB less
+    const [nearMb, length] = near.split(" ").map(Number);
+    assert.equal(length, 4e6);
+    assert.ok(nearMb - Number(away) >= 48, `heap of a main that never names big ${away} MB, of one that calls size() ${nearMb} MB`);
+  });
+
+  it("keeps every value as the last cell left it, whether a cell's main thread was given it or not", async () => {
+    await k.stdout("const seen = [1, 2]; let limit = 5; function grow() { seen.push(seen.length + 1); }");
+    await k.stdout(`import { Thread } from "threading"; const t = new Thread({ target: grow }); t.start(); t.join();`);
+    assert.deepEqual(await k.stdout(`console.log("nothing of cell 1 here");`), ["nothing of cell 1 here"]);
+    assert.deepEqual(await k.stdout("grow(); limit = 7;"), []);
+    assert.deepEqual(await k.stdout(`console.log(eval("seen.join(' ') + ' ' + limit"));`), ["1 2 3 7"]);
+    // a thread given what its target reaches, from a main given none of it; what it changes is its own copy
+    const thread = `import { Thread } from "threading"; const t = new Thread({ target: () => { grow(); console.log(seen.length); } }); t.start(); t.join();`;
+    assert.deepEqual(await k.stdout(thread), ["4"]);
+    assert.deepEqual(await k.stdout("console.log(seen.length, limit);"), ["3 7"]);
+  });
+
   it("gives a thread what its target reaches through the notebook's functions and classes", async () => {
     await k.stdout("const table = [1, 2, 3]; class Sum { total() { return table.reduce((a, b) => a + b, 0); } }");
     const out = await k.stdout(`
