@@ -75,6 +75,23 @@ export type ModuleExports = Record<string, string[]>;
 /** name → encoded value; produced and consumed only by runtime/share. */
 export type EncodedValues = Record<string, unknown>;
 
+/**
+ * A big binding's encoded value as the kernel keeps it (runtime/share's encodeKept): V8's serialization of it,
+ * in shared memory, so that it is copied neither into the kernel nor into the threads that are only passed it
+ * on; a thread that reads the binding parses it. Only in a ChainLink's values, as one whole binding.
+ */
+export interface StoredValue {
+  __concnb_shared__: "stored";
+  bytes: SharedArrayBuffer;
+}
+
+/** Bindings smaller than this (runtime/memory's approxBytes) are kept as they are: a message copies them at once. */
+export const STORE_MIN_BYTES = 1 << 20;
+
+export function isStored(v: unknown): v is StoredValue {
+  return v !== null && typeof v === "object" && (v as Partial<StoredValue>).__concnb_shared__ === "stored";
+}
+
 /** A thread as every worker sees it; `state` is shared memory, so all copies agree. */
 export interface ThreadDesc {
   ident: number;

@@ -3,7 +3,8 @@
 // later) travel as handles to their shared memory, so they stay the same
 // object; instances of the notebook's own classes keep their class; what
 // cannot cross (functions, say) becomes a stand-in that explains why.
-import { serialize } from "node:v8";
+import { deserialize, serialize } from "node:v8";
+import { isStored, STORE_MIN_BYTES, type StoredValue } from "../protocol/worker";
 import { isProxy } from "node:util/types";
 
 const TAG = "__concnb_shared__";
@@ -66,9 +67,11 @@ export function encode(value: unknown, seen?: Map<object, unknown>): unknown {
   }
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) return encodeFields(value, seen);
+  // typed arrays: structured clone knows them (asking it, by serializing one, would cost a copy)
+  if (ArrayBuffer.isView(value)) return value;
   if (isCloneable(value)) {
-    // Dates, typed arrays, errors...: structured clone knows them
-    if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof Error || value instanceof RegExp) return value;
+    // Dates, errors...: structured clone knows them
+    if (value instanceof Date || value instanceof Error || value instanceof RegExp) return value;
   }
   const cls = (proto?.constructor as { name?: string } | undefined)?.name ?? "";
   // the wrapper is what a second reference to the instance gets, so it comes back an instance too
@@ -77,6 +80,60 @@ export function encode(value: unknown, seen?: Map<object, unknown>): unknown {
   seen.set(value, wrapper);
   for (const k of Object.keys(value)) setField(fields, k, encode((value as Record<string, unknown>)[k], seen));
   return wrapper;
+}
+
+/**
+ * encode() of a cell's bindings as the kernel keeps them. A big binding of plain data (an array of numbers or
+ * strings, a typed array) is serialized by V8 in one native step into shared memory (StoredValue), which the
+ * kernel and the workers then pass by reference: it is parsed only where it is read. One that another binding
+ * refers to, or reaches into, is encoded with the others instead, so that they stay one object.
+ */
+export function encodeKept(values: Record<string, unknown>, bytesOf: (name: string) => number): Record<string, unknown> {
+  const seen = new Map<object, unknown>();
+  const names = Object.keys(values);
+  const big = names.filter((n) => bytesOf(n) >= STORE_MIN_BYTES && flat(values[n]));
+  const out: Record<string, unknown> = {};
+  for (const n of names) if (!big.includes(n)) setField(out, n, encode(values[n], seen));
+  for (const n of big) {
+    const v = values[n] as object;
+    const shared = seen.has(v) || big.some((m) => m !== n && values[m] === v);
+    setField(out, n, (shared ? null : store(encode(v))) ?? encode(v, seen));
+  }
+  // in the cell's order, as the bindings were
+  return Object.fromEntries(names.filter((n) => Object.hasOwn(out, n)).map((n) => [n, out[n]]));
+}
+
+/** TypedArray.prototype.slice: a copy of the same class (a Buffer's own slice is a view). */
+const copyView = (Object.getPrototypeOf(Uint8Array.prototype) as Uint8Array).slice;
+
+/** Data with no object inside it that another binding could share. */
+function flat(v: unknown): boolean {
+  if (ArrayBuffer.isView(v)) return !(v instanceof DataView) && !(v.buffer instanceof SharedArrayBuffer);
+  return Array.isArray(v) && !isProxy(v) && onlyData(v);
+}
+
+/** The encoded value serialized into shared memory; null if it does not fit (the memory budget) or V8 cannot. */
+function store(encoded: unknown): StoredValue | null {
+  try {
+    const body = serialize(encoded);
+    const bytes = new SharedArrayBuffer(body.length);
+    new Uint8Array(bytes).set(body);
+    return { [TAG]: "stored", bytes } as StoredValue;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A stored value parsed, once per StoredValue object: a worker that holds a link compares its bindings against
+ * the values it was sent (runtime/bindings), which for a stored one is this parse.
+ */
+const parsed = new WeakMap<object, unknown>();
+function unstore(s: StoredValue): unknown {
+  // from a copy of the bytes: Node's deserializer makes a typed array a view of the bytes it reads, which would
+  // be a typed array shared for real by every thread that reads the binding
+  if (!parsed.has(s)) parsed.set(s, deserialize(new Uint8Array(s.bytes).slice()));
+  return parsed.get(s);
 }
 
 function encodeFields(value: object, seen: Map<object, unknown>): Record<string, unknown> {
@@ -162,6 +219,13 @@ export function decode(value: unknown, lookupClass: ClassLookup, seen?: Map<obje
   if (proto !== Object.prototype && proto !== null) return value;
   const rec = value as Record<string, unknown>;
   switch (rec[TAG]) {
+    case "stored": {
+      const parsed = unstore(value as StoredValue);
+      // the parse is what the binding is compared against: a typed array, which decode passes on as it is, is copied
+      const obj = ArrayBuffer.isView(parsed) ? copyView.call(parsed) : decode(parsed, lookupClass, seen);
+      seen.set(value, obj);
+      return obj;
+    }
     case "handle": {
       const revive = revivers.get(rec.kind as string);
       if (!revive) throw new Error(`no reviver for shared ${String(rec.kind)}`);
@@ -197,6 +261,7 @@ export function sameAsEncoded(value: unknown, encoded: unknown, seen?: Map<objec
     return Object.is(value, encoded);
   }
   if (encoded === null || typeof encoded !== "object") return false;
+  if (isStored(encoded)) return sameAsEncoded(value, unstore(encoded), seen);
   seen ??= new Map();
   if (seen.has(value)) return seen.get(value) === encoded;
   seen.set(value, encoded);
@@ -282,7 +347,8 @@ function sameData(a: unknown, b: unknown): boolean {
 export function decodeKeeping(value: unknown, keep: Map<unknown, object>, lookupClass: ClassLookup): unknown {
   const seen = new Map<object, unknown>();
   const refill: Array<[object, object]> = [];
-  for (const [part, target] of keep) {
+  for (let [part, target] of keep) {
+    if (isStored(part)) part = unstore(part); // decode meets the parsed value inside
     if (part === null || typeof part !== "object" || !refillable(target, part)) continue;
     seen.set(part, target);
     refill.push([part, target]);

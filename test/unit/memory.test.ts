@@ -106,6 +106,20 @@ describe("memory budget", function () {
     assert.deepEqual(await k.stdout("console.log(seen.length, limit);"), ["3 7"]);
   });
 
+  it("keeps a big value as the last cell left it; a thread that changes it changes its own copy", async () => {
+    // past a MB each: kept as bytes in shared memory (runtime/share's encodeKept), parsed where they are read
+    await k.stdout(`const nums = Array.from({ length: 3e5 }, (_, i) => i); const f64 = new Float64Array(3e5).fill(2);
+      const words = Array.from({ length: 1e5 }, (_, i) => "w" + i); const same = words; const cfg = { nums };`);
+    assert.deepEqual(await k.stdout(`
+      import { Thread } from "threading";
+      const t = new Thread({ target: () => { nums[0] = 9; f64[0] = 9; words.push("x"); console.log(nums[0], f64[0], words.length); } });
+      t.start(); t.join();
+      console.log(nums[0], f64[0], words.length);`), ["9 9 100001", "0 2 100000"]);
+    assert.deepEqual(await k.stdout("nums.push(-1); f64[1] = 5; words.push(\"y\");"), []);
+    assert.deepEqual(await k.stdout("console.log(nums.length, nums.at(-1), f64[1], words.at(-1), same === words, cfg.nums === nums);"),
+      ["300001 -1 5 y true true"]);
+  });
+
   it("gives a thread what its target reaches through the notebook's functions and classes", async () => {
     await k.stdout("const table = [1, 2, 3]; class Sum { total() { return table.reduce((a, b) => a + b, 0); } }");
     const out = await k.stdout(`
