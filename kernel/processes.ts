@@ -251,7 +251,7 @@ function withoutSharedMemory(v: unknown, seen = new Map<object, unknown>()): unk
   if (proto !== Object.prototype && proto !== null) return v;
   const rec = v as Record<string, unknown>;
   // a big value the kernel keeps in shared memory: the child gets it in the message, parsed
-  if (isStored(v)) return withoutSharedMemory(deserialize(new Uint8Array(v.bytes).slice()), seen);
+  if (isStored(v)) return v.numbers ? Array.from(new Float64Array(v.bytes)) : withoutSharedMemory(deserialize(new Uint8Array(v.bytes).slice()), seen);
   if (rec.__concnb_shared__ === "handle" && !CROSSES_PROCESSES.includes(String(rec.kind))) {
     return { __concnb_shared__: "unavailable", what: `the ${String(rec.kind)} of the parent process (processes share no memory)` };
   }

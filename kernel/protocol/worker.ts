@@ -83,6 +83,8 @@ export type EncodedValues = Record<string, unknown>;
 export interface StoredValue {
   __concnb_shared__: "stored";
   bytes: SharedArrayBuffer;
+  /** The bytes are an array of numbers as float64s (a Float64Array's), not V8's serialization. */
+  numbers?: true;
 }
 
 /** Bindings smaller than this (runtime/memory's approxBytes) are kept as they are: a message copies them at once. */

@@ -97,7 +97,7 @@ export function encodeKept(values: Record<string, unknown>, bytesOf: (name: stri
   for (const n of big) {
     const v = values[n] as object;
     const shared = seen.has(v) || big.some((m) => m !== n && values[m] === v);
-    setField(out, n, (shared ? null : store(encode(v))) ?? encode(v, seen));
+    setField(out, n, (shared ? null : store(v)) ?? encode(v, seen));
   }
   // in the cell's order, as the bindings were
   return Object.fromEntries(names.filter((n) => Object.hasOwn(out, n)).map((n) => [n, out[n]]));
@@ -112,10 +112,19 @@ function flat(v: unknown): boolean {
   return Array.isArray(v) && !isProxy(v) && onlyData(v);
 }
 
-/** The encoded value serialized into shared memory; null if it does not fit (the memory budget) or V8 cannot. */
-function store(encoded: unknown): StoredValue | null {
+/**
+ * The value serialized into shared memory; null if it does not fit (the memory budget) or V8 cannot. An array of
+ * numbers is written as float64s: V8 would write a tag per element, and parse a long array back into one that
+ * takes five times the memory (a dictionary of its elements).
+ */
+function store(value: unknown): StoredValue | null {
   try {
-    const body = serialize(encoded);
+    if (Array.isArray(value) && allNumbers(value)) {
+      const bytes = new SharedArrayBuffer(value.length * 8);
+      new Float64Array(bytes).set(value);
+      return { [TAG]: "stored", bytes, numbers: true } as StoredValue;
+    }
+    const body = serialize(encode(value));
     const bytes = new SharedArrayBuffer(body.length);
     new Uint8Array(bytes).set(body);
     return { [TAG]: "stored", bytes } as StoredValue;
@@ -129,10 +138,36 @@ function store(encoded: unknown): StoredValue | null {
  * the values it was sent (runtime/bindings), which for a stored one is this parse.
  */
 const parsed = new WeakMap<object, unknown>();
+function allNumbers(a: unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== "number") return false;
+  return true;
+}
+
+/** A stored array of numbers, parsed: what a binding of it is compared against and decoded from. */
+class Numbers {
+  constructor(readonly items: Float64Array) {}
+  /** The array, packed (one push per element: a preallocated `new Array(n)` would be holey, or a dictionary). */
+  toArray(): number[] {
+    const out: number[] = [];
+    const f = this.items;
+    for (let i = 0; i < f.length; i++) out.push(f[i]);
+    return out;
+  }
+  same(a: unknown[]): boolean {
+    const f = this.items;
+    if (a.length !== f.length) return false;
+    for (let i = 0; i < f.length; i++) if (!Object.is(a[i], f[i])) return false;
+    return true;
+  }
+}
+
 function unstore(s: StoredValue): unknown {
   // from a copy of the bytes: Node's deserializer makes a typed array a view of the bytes it reads, which would
   // be a typed array shared for real by every thread that reads the binding
-  if (!parsed.has(s)) parsed.set(s, deserialize(new Uint8Array(s.bytes).slice()));
+  if (!parsed.has(s)) {
+    const copy = new Uint8Array(s.bytes).slice();
+    parsed.set(s, s.numbers ? new Numbers(new Float64Array(copy.buffer)) : deserialize(copy));
+  }
   return parsed.get(s);
 }
 
@@ -222,7 +257,8 @@ export function decode(value: unknown, lookupClass: ClassLookup, seen?: Map<obje
     case "stored": {
       const parsed = unstore(value as StoredValue);
       // the parse is what the binding is compared against: a typed array, which decode passes on as it is, is copied
-      const obj = ArrayBuffer.isView(parsed) ? copyView.call(parsed) : decode(parsed, lookupClass, seen);
+      const obj =
+        parsed instanceof Numbers ? parsed.toArray() : ArrayBuffer.isView(parsed) ? copyView.call(parsed) : decode(parsed, lookupClass, seen);
       seen.set(value, obj);
       return obj;
     }
@@ -261,7 +297,10 @@ export function sameAsEncoded(value: unknown, encoded: unknown, seen?: Map<objec
     return Object.is(value, encoded);
   }
   if (encoded === null || typeof encoded !== "object") return false;
-  if (isStored(encoded)) return sameAsEncoded(value, unstore(encoded), seen);
+  if (isStored(encoded)) {
+    const parsed = unstore(encoded);
+    return parsed instanceof Numbers ? Array.isArray(value) && parsed.same(value) : sameAsEncoded(value, parsed, seen);
+  }
   seen ??= new Map();
   if (seen.has(value)) return seen.get(value) === encoded;
   seen.set(value, encoded);
@@ -348,7 +387,10 @@ export function decodeKeeping(value: unknown, keep: Map<unknown, object>, lookup
   const seen = new Map<object, unknown>();
   const refill: Array<[object, object]> = [];
   for (let [part, target] of keep) {
-    if (isStored(part)) part = unstore(part); // decode meets the parsed value inside
+    if (isStored(part)) {
+      part = unstore(part); // decode meets the parsed value inside
+      if (part instanceof Numbers) part = part.toArray();
+    }
     if (part === null || typeof part !== "object" || !refillable(target, part)) continue;
     seen.set(part, target);
     refill.push([part, target]);
