@@ -51,7 +51,7 @@ function others(): number {
 
 let gc: (() => void) | null | undefined;
 /** A full collection, so that garbage (a bomb's earlier arrays, once dropped) does not count against the budget. */
-function collect(): void {
+export function collect(): void {
   if (gc === undefined) {
     try {
       setFlagsFromString("--expose-gc");

@@ -4,6 +4,7 @@
 // object; instances of the notebook's own classes keep their class; what
 // cannot cross (functions, say) becomes a stand-in that explains why.
 import { deserialize, serialize } from "node:v8";
+import { collect } from "./memory";
 import { isStored, STORE_MIN_BYTES, type StoredValue } from "../protocol/worker";
 import { isProxy } from "node:util/types";
 
@@ -151,6 +152,8 @@ class Numbers {
     const out: number[] = [];
     const f = this.items;
     for (let i = 0; i < f.length; i++) out.push(f[i]);
+    // the stores that pushing outgrew are as much again: given back now, not after the thread's next allocations
+    if (f.length >= 8e6) collect();
     return out;
   }
   same(a: unknown[]): boolean {
