@@ -4,7 +4,7 @@
 // object; instances of the notebook's own classes keep their class; what
 // cannot cross (functions, say) becomes a stand-in that explains why.
 import { deserialize, serialize } from "node:v8";
-import { collect } from "./memory";
+import { collect } from "./gc";
 import { isStored, STORE_MIN_BYTES, type StoredValue } from "../protocol/worker";
 import { isProxy } from "node:util/types";
 
