@@ -141,7 +141,7 @@ export class Kernel {
     while (at >= 0 && end < this.chain.length && this.chain[end].key === key) end++;
     const complete = at >= 0 ? this.chain.slice(at, end).find((l) => !l.lost) : undefined;
     const lost = lostNames(compiled, values, defined);
-    let link: ChainLink = { id: `link-${++this.linkSeq}`, key, defs: compiled.defs, values: values ?? {} };
+    let link: ChainLink = { id: `link-${++this.linkSeq}`, key, defs: compiled.defs, values: values ?? {}, reads: compiled.reads };
     let note: string | null = null;
     if (lost.length > 0) {
       const why = values === null ? `${key} ${stoppedHow(result)} before its variables were kept` : `${key} failed before defining it (${short(result.error)})`;

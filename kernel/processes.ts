@@ -8,7 +8,8 @@
 // at its end (or interrupt) every one still there is killed, and the program
 // ends only once they have exited.
 import { fork, type ChildProcess } from "node:child_process";
-import type { ChainLink, Chunk, EncodedValues, TargetSpec } from "./protocol/worker";
+import { deserialize } from "node:v8";
+import { isStored, type ChainLink, type Chunk, type EncodedValues, type TargetSpec } from "./protocol/worker";
 import type { CellError } from "./protocol/messages";
 import { CROSSES_PROCESSES, type FromChild, type PoolInit, type TaskMode, type TaskOutcome, type ToChild } from "./protocol/process";
 import { AsyncSlot, AsyncState, FINISHED, P, PS } from "./protocol/layout";
@@ -249,6 +250,8 @@ function withoutSharedMemory(v: unknown, seen = new Map<object, unknown>()): unk
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   const rec = v as Record<string, unknown>;
+  // a big value the kernel keeps in shared memory: the child gets it in the message, parsed
+  if (isStored(v)) return v.numbers ? Array.from(new Float64Array(v.bytes)) : withoutSharedMemory(deserialize(new Uint8Array(v.bytes).slice()), seen);
   if (rec.__concnb_shared__ === "handle" && !CROSSES_PROCESSES.includes(String(rec.kind))) {
     return { __concnb_shared__: "unavailable", what: `the ${String(rec.kind)} of the parent process (processes share no memory)` };
   }

@@ -3,6 +3,7 @@
 // non-daemon thread done; then daemon threads are stopped, with a note.
 // Interrupt and timeout stop every worker of the program at once.
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
+import { mainUsesOrAll } from "./mainUses";
 import { pickValues as pick, type Chunk, type ChainLink, type ChainValues, type EncodedValues, type FromWorker, type Job, type ProgramContext, type TargetSpec, type ThreadDesc, type Uses } from "./protocol/worker";
 import { CellOutput, type OutputLimit } from "./output";
 import { OutputPump } from "./outputPump";
@@ -133,7 +134,9 @@ export class Program implements Owner {
       excepthook: () => this.excepthook,
     };
     this.threads.set(main.ident, main);
-    this.run(main, (w) => ({ kind: "main", ctx: this.contextFor(w), thread: main }));
+    // a child process's program runs a target it is sent (kernel/processMain): it gets every binding
+    const uses = spec.process ? null : mainUsesOrAll(spec.full.source, spec.chain);
+    this.run(main, (w) => ({ kind: "main", ctx: this.contextFor(w, uses), thread: main }));
   }
 
   /** Runs a thread on the next worker the pool has for it; until then it waits in `starting`. */

@@ -15,7 +15,7 @@ export interface TopLevel {
   /** Rewrites that turn imports into runtime look-ups and drop `export`. Same for both chunks. */
   edits: Edit[];
   /** Spans kept in the definitions chunk as written, and the runtime names each defines (none for types). */
-  defs: Array<{ start: number; end: number; names: string[]; varLike?: boolean }>;
+  defs: Array<{ start: number; end: number; names: string[]; varLike?: boolean; fn?: boolean }>;
   /** Variable statements whose bindings are copied: span, keyword and bound names. */
   values: Array<{ start: number; end: number; keyword: "const" | "let" | "var"; names: string[] }>;
   /** Spans blanked out of the definitions chunk. */
@@ -47,7 +47,9 @@ export function analyze(source: string, fileName: string): TopLevel {
     ) {
       // an enum or a namespace compiles to a `var`: undefined, not uninitialized, until its statement runs
       const varLike = ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st);
-      out.defs.push({ start, end, names: declaredName(st), ...(varLike ? { varLike } : {}) });
+      // a function's body runs only when called; a class's static parts, an enum's members run where it stands
+      const fn = ts.isFunctionDeclaration(st);
+      out.defs.push({ start, end, names: declaredName(st), ...(varLike ? { varLike } : {}), ...(fn ? { fn } : {}) });
     } else if (ts.isVariableStatement(st)) {
       const list = st.declarationList;
       const keyword = variableKeyword(list);
@@ -56,7 +58,7 @@ export function analyze(source: string, fileName: string): TopLevel {
       } else if (keyword === "const" && list.declarations.every((d) => d.initializer && isFunctionLike(d.initializer))) {
         const names: string[] = [];
         for (const d of list.declarations) boundNames(d.name, names);
-        out.defs.push({ start, end, names });
+        out.defs.push({ start, end, names, fn: true });
       } else {
         const names: string[] = [];
         for (const d of list.declarations) boundNames(d.name, names);

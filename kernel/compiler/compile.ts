@@ -9,7 +9,7 @@ import * as esbuild from "esbuild";
 import { analyze, type Edit, type TopLevel } from "./analyze";
 import { checkImports } from "./imports";
 import { decodeMappings } from "./sourcemap";
-import type { Chunk, ModuleExports } from "../protocol/worker";
+import type { Chunk, DefsReads, ModuleExports } from "../protocol/worker";
 import type { CellError } from "../protocol/messages";
 
 import { CELL_FUNCTION } from "../protocol/worker";
@@ -31,6 +31,8 @@ export interface CompiledCell {
   names: string[];
   /** Those of them that are variables (bindings whose values are copied), not definitions. */
   valueNames: string[];
+  /** The identifiers its definitions name (ChainLink.reads). */
+  reads: DefsReads;
 }
 
 /**
@@ -46,7 +48,23 @@ export async function compileCell(source: string, label: string, exports?: Modul
   ]);
   const importError = exports ? checkImports(top.imports, exports, source, label) : null;
   if (importError) throw new CompileError(importError);
-  return { full, defs, names: definedNames(top), valueNames: top.values.flatMap((v) => v.names) };
+  return { full, defs, names: definedNames(top), valueNames: top.values.flatMap((v) => v.names), reads: defsReads(source, top) };
+}
+
+const WORD = /[A-Za-z_$][\w$]*/g;
+
+/** The identifiers of each definition's text (a property or a word in a comment too: too many, never too few). */
+function defsReads(source: string, top: TopLevel): DefsReads {
+  const words = (start: number, end: number) => [...new Set(source.slice(start, end).match(WORD) ?? [])];
+  const eager = new Set<string>();
+  const lazy: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const d of top.defs) {
+    if (d.names.length === 0) continue; // a type, an interface: nothing runs
+    const w = words(d.start, d.end);
+    if (d.fn) for (const n of d.names) lazy[n] = w;
+    else for (const x of w) eager.add(x);
+  }
+  return { eager: [...eager], lazy };
 }
 
 function definedNames(top: TopLevel): string[] {

@@ -46,6 +46,17 @@ export interface ChainLink {
    * why, as a clause ("cell 2 failed before defining it (...)") that a ReferenceError for one of them gets.
    */
   lost?: { names: string[]; why: string };
+  /** What the cell's definitions name, for the kernel to tell which bindings a later cell can reach (kernel/mainUses). */
+  reads?: DefsReads;
+}
+
+/**
+ * The identifiers in a cell's definitions: `eager`, those of the definitions that run where they stand (a class's
+ * static parts, an enum); `lazy`, per function, those of its text, which matter only if something names the function.
+ */
+export interface DefsReads {
+  eager: string[];
+  lazy: Record<string, string[]>;
 }
 
 /**
@@ -63,6 +74,25 @@ export type ModuleExports = Record<string, string[]>;
 
 /** name → encoded value; produced and consumed only by runtime/share. */
 export type EncodedValues = Record<string, unknown>;
+
+/**
+ * A big binding's encoded value as the kernel keeps it (runtime/share's encodeKept): V8's serialization of it,
+ * in shared memory, so that it is copied neither into the kernel nor into the threads that are only passed it
+ * on; a thread that reads the binding parses it. Only in a ChainLink's values, as one whole binding.
+ */
+export interface StoredValue {
+  __concnb_shared__: "stored";
+  bytes: SharedArrayBuffer;
+  /** The bytes are an array of numbers as float64s (a Float64Array's), not V8's serialization. */
+  numbers?: true;
+}
+
+/** Bindings smaller than this (runtime/memory's approxBytes) are kept as they are: a message copies them at once. */
+export const STORE_MIN_BYTES = 1 << 20;
+
+export function isStored(v: unknown): v is StoredValue {
+  return v !== null && typeof v === "object" && (v as Partial<StoredValue>).__concnb_shared__ === "stored";
+}
 
 /** A thread as every worker sees it; `state` is shared memory, so all copies agree. */
 export interface ThreadDesc {

@@ -13,7 +13,7 @@ import {
   takeValues, threadScope,
 } from "./scope";
 import { applyChainDelta, chainDelta, rebaseChain, refreshScope, restoreChain } from "./bindings";
-import { decode, encode } from "./share";
+import { decode, encode, encodeKept } from "./share";
 import { FINISHED, JOINING_ALL, P, STARTED, T } from "../protocol/layout";
 import { wait } from "./blocking";
 import { runExitHandlers, resetExitHandlers } from "./atexit";
@@ -173,6 +173,7 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   // the cell's scope goes with its program (its snapshot and class look-up held all its bindings), and the
   // memory it leaves is collected before the kernel runs the next cell, which may need that memory
   cellSnapshot = rawSnapshot = () => ({});
+  cellDefined = () => [];
   setValuesForThreads(cellSnapshot);
   setHereLookup(null);
   jobEnds();
@@ -206,7 +207,7 @@ function snapshotValues(): Record<string, unknown> {
   try {
     const raw = rawSnapshot();
     const sizes = Object.keys(raw).map((name) => ({ name, bytes: approxBytes(raw[name]) }));
-    // the message is a copy, and decoding it in the kernel another
+    // the copy serialized, and its bytes (kept in shared memory for a big one, or decoded in the kernel)
     let total = sizes.reduce((n, s) => n + s.bytes, 0) * 2;
     const dropped: string[] = [];
     sizes.sort((a, b) => b.bytes - a.bytes);
@@ -219,7 +220,10 @@ function snapshotValues(): Record<string, unknown> {
     if (dropped.length > 0) {
       write("stderr", `MemoryError: ${dropped.join(", ")} not kept for later cells and threads: a copy would not fit; ${budgetText()}\n`);
     }
-    return encode(raw) as Record<string, unknown>;
+    // a child process's values go back to its parent through a pipe, where shared memory cannot go
+    if (job().ctx.process) return encode(raw) as Record<string, unknown>;
+    const bytes = new Map(sizes.map((s) => [s.name, s.bytes]));
+    return encodeKept(raw, (name) => bytes.get(name) ?? 0);
   } catch {
     return {};
   }

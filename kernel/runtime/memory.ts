@@ -5,11 +5,10 @@
 // MemoryError where it was written, as Python's does. What escapes these
 // checks (memory made by other means, a heap growing in a tight loop) the
 // kernel's watchdog (kernel/memory) sees in the process's RSS.
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { BUDGET_SETTING, formatBytes, M, W } from "../protocol/memory";
 import { boot, job } from "./context";
 import { MemoryError } from "./errors";
+import { collect } from "./gc";
 
 const mem = new Int32Array(boot.memory);
 const mine = M.Workers + boot.memorySlot * W.Size;
@@ -48,21 +47,6 @@ function others(): number {
   return kb * KB;
 }
 
-let gc: (() => void) | null | undefined;
-/** A full collection, so that garbage (a bomb's earlier arrays, once dropped) does not count against the budget. */
-function collect(): void {
-  if (gc === undefined) {
-    try {
-      setFlagsFromString("--expose-gc");
-      gc = runInNewContext("gc") as () => void;
-    } catch {
-      gc = null;
-    }
-  }
-  // twice: array buffers freed by the first are swept only after it
-  gc?.();
-  gc?.();
-}
 
 function threadName(): string {
   try {

@@ -3,7 +3,10 @@
 // later) travel as handles to their shared memory, so they stay the same
 // object; instances of the notebook's own classes keep their class; what
 // cannot cross (functions, say) becomes a stand-in that explains why.
-import { serialize } from "node:v8";
+import { deserialize, serialize } from "node:v8";
+import { collect } from "./gc";
+import { isStored, STORE_MIN_BYTES, type StoredValue } from "../protocol/worker";
+import { isProxy } from "node:util/types";
 
 const TAG = "__concnb_shared__";
 
@@ -41,6 +44,11 @@ export function encode(value: unknown, seen?: Map<object, unknown>): unknown {
     return handle;
   }
   if (Array.isArray(value)) {
+    const data = dataCopy(value);
+    if (data) {
+      seen.set(value, data);
+      return data;
+    }
     const out: unknown[] = [];
     seen.set(value, out);
     for (const v of value) out.push(encode(v, seen));
@@ -60,9 +68,11 @@ export function encode(value: unknown, seen?: Map<object, unknown>): unknown {
   }
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) return encodeFields(value, seen);
+  // typed arrays: structured clone knows them (asking it, by serializing one, would cost a copy)
+  if (ArrayBuffer.isView(value)) return value;
   if (isCloneable(value)) {
-    // Dates, typed arrays, errors...: structured clone knows them
-    if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof Error || value instanceof RegExp) return value;
+    // Dates, errors...: structured clone knows them
+    if (value instanceof Date || value instanceof Error || value instanceof RegExp) return value;
   }
   const cls = (proto?.constructor as { name?: string } | undefined)?.name ?? "";
   // the wrapper is what a second reference to the instance gets, so it comes back an instance too
@@ -71,6 +81,97 @@ export function encode(value: unknown, seen?: Map<object, unknown>): unknown {
   seen.set(value, wrapper);
   for (const k of Object.keys(value)) setField(fields, k, encode((value as Record<string, unknown>)[k], seen));
   return wrapper;
+}
+
+/**
+ * encode() of a cell's bindings as the kernel keeps them. A big binding of plain data (an array of numbers or
+ * strings, a typed array) is serialized by V8 in one native step into shared memory (StoredValue), which the
+ * kernel and the workers then pass by reference: it is parsed only where it is read. One that another binding
+ * refers to, or reaches into, is encoded with the others instead, so that they stay one object.
+ */
+export function encodeKept(values: Record<string, unknown>, bytesOf: (name: string) => number): Record<string, unknown> {
+  const seen = new Map<object, unknown>();
+  const names = Object.keys(values);
+  const big = names.filter((n) => bytesOf(n) >= STORE_MIN_BYTES && flat(values[n]));
+  const out: Record<string, unknown> = {};
+  for (const n of names) if (!big.includes(n)) setField(out, n, encode(values[n], seen));
+  for (const n of big) {
+    const v = values[n] as object;
+    const shared = seen.has(v) || big.some((m) => m !== n && values[m] === v);
+    setField(out, n, (shared ? null : store(v)) ?? encode(v, seen));
+  }
+  // in the cell's order, as the bindings were
+  return Object.fromEntries(names.filter((n) => Object.hasOwn(out, n)).map((n) => [n, out[n]]));
+}
+
+/** TypedArray.prototype.slice: a copy of the same class (a Buffer's own slice is a view). */
+const copyView = (Object.getPrototypeOf(Uint8Array.prototype) as Uint8Array).slice;
+
+/** Data with no object inside it that another binding could share. */
+function flat(v: unknown): boolean {
+  if (ArrayBuffer.isView(v)) return !(v instanceof DataView) && !(v.buffer instanceof SharedArrayBuffer);
+  return Array.isArray(v) && !isProxy(v) && onlyData(v);
+}
+
+/**
+ * The value serialized into shared memory; null if it does not fit (the memory budget) or V8 cannot. An array of
+ * numbers is written as float64s: V8 would write a tag per element, and parse a long array back into one that
+ * takes five times the memory (a dictionary of its elements).
+ */
+function store(value: unknown): StoredValue | null {
+  try {
+    if (Array.isArray(value) && allNumbers(value)) {
+      const bytes = new SharedArrayBuffer(value.length * 8);
+      new Float64Array(bytes).set(value);
+      return { [TAG]: "stored", bytes, numbers: true } as StoredValue;
+    }
+    const body = serialize(encode(value));
+    const bytes = new SharedArrayBuffer(body.length);
+    new Uint8Array(bytes).set(body);
+    return { [TAG]: "stored", bytes } as StoredValue;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A stored value parsed, once per StoredValue object: a worker that holds a link compares its bindings against
+ * the values it was sent (runtime/bindings), which for a stored one is this parse.
+ */
+const parsed = new WeakMap<object, unknown>();
+function allNumbers(a: unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== "number") return false;
+  return true;
+}
+
+/** A stored array of numbers, parsed: what a binding of it is compared against and decoded from. */
+class Numbers {
+  constructor(readonly items: Float64Array) {}
+  /** The array, packed (one push per element: a preallocated `new Array(n)` would be holey, or a dictionary). */
+  toArray(): number[] {
+    const out: number[] = [];
+    const f = this.items;
+    for (let i = 0; i < f.length; i++) out.push(f[i]);
+    // the stores that pushing outgrew are as much again: given back now, not after the thread's next allocations
+    if (f.length >= 8e6) collect();
+    return out;
+  }
+  same(a: unknown[]): boolean {
+    const f = this.items;
+    if (a.length !== f.length) return false;
+    for (let i = 0; i < f.length; i++) if (!Object.is(a[i], f[i])) return false;
+    return true;
+  }
+}
+
+function unstore(s: StoredValue): unknown {
+  // from a copy of the bytes: Node's deserializer makes a typed array a view of the bytes it reads, which would
+  // be a typed array shared for real by every thread that reads the binding
+  if (!parsed.has(s)) {
+    const copy = new Uint8Array(s.bytes).slice();
+    parsed.set(s, s.numbers ? new Numbers(new Float64Array(copy.buffer)) : deserialize(copy));
+  }
+  return parsed.get(s);
 }
 
 function encodeFields(value: object, seen: Map<object, unknown>): Record<string, unknown> {
@@ -84,6 +185,32 @@ function encodeFields(value: object, seen: Map<object, unknown>): Record<string,
 export function setField(out: Record<string, unknown>, k: string, v: unknown): void {
   if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   else out[k] = v;
+}
+
+/** A decoded array of numbers, strings...: nothing in it to revive. A check with no allocation. */
+function onlyData(a: unknown[]): boolean {
+  if (Object.getPrototypeOf(a) !== Array.prototype) return false;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v !== null && (typeof v === "object" || typeof v === "function" || typeof v === "symbol")) return false;
+  }
+  return true;
+}
+
+/**
+ * A copy of a plain array of numbers, strings, booleans...: one pass with no call per element, and packed,
+ * which structured clone writes in one block (`new Array(n).fill(x)` is holey, and V8 writes a holey array
+ * key by key: 30 times slower, with a key per element). null if an element is an object.
+ */
+function dataCopy(a: unknown[]): unknown[] | null {
+  if (isProxy(a) || Object.getPrototypeOf(a) !== Array.prototype) return null;
+  const out: unknown[] = [];
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v !== null && (typeof v === "object" || typeof v === "function" || typeof v === "symbol")) return null;
+    out.push(v);
+  }
+  return out;
 }
 
 function isCloneable(v: unknown): boolean {
@@ -104,6 +231,11 @@ export function decode(value: unknown, lookupClass: ClassLookup, seen?: Map<obje
   seen ??= new Map();
   if (seen.has(value)) return seen.get(value);
   if (Array.isArray(value)) {
+    if (onlyData(value)) {
+      const out = value.slice(); // a native copy: a fast array's elements are copied as one block
+      seen.set(value, out);
+      return out;
+    }
     const out: unknown[] = [];
     seen.set(value, out);
     for (const v of value) out.push(decode(v, lookupClass, seen));
@@ -125,6 +257,14 @@ export function decode(value: unknown, lookupClass: ClassLookup, seen?: Map<obje
   if (proto !== Object.prototype && proto !== null) return value;
   const rec = value as Record<string, unknown>;
   switch (rec[TAG]) {
+    case "stored": {
+      const parsed = unstore(value as StoredValue);
+      // the parse is what the binding is compared against: a typed array, which decode passes on as it is, is copied
+      const obj =
+        parsed instanceof Numbers ? parsed.toArray() : ArrayBuffer.isView(parsed) ? copyView.call(parsed) : decode(parsed, lookupClass, seen);
+      seen.set(value, obj);
+      return obj;
+    }
     case "handle": {
       const revive = revivers.get(rec.kind as string);
       if (!revive) throw new Error(`no reviver for shared ${String(rec.kind)}`);
@@ -160,6 +300,10 @@ export function sameAsEncoded(value: unknown, encoded: unknown, seen?: Map<objec
     return Object.is(value, encoded);
   }
   if (encoded === null || typeof encoded !== "object") return false;
+  if (isStored(encoded)) {
+    const parsed = unstore(encoded);
+    return parsed instanceof Numbers ? Array.isArray(value) && parsed.same(value) : sameAsEncoded(value, parsed, seen);
+  }
   seen ??= new Map();
   if (seen.has(value)) return seen.get(value) === encoded;
   seen.set(value, encoded);
@@ -245,7 +389,11 @@ function sameData(a: unknown, b: unknown): boolean {
 export function decodeKeeping(value: unknown, keep: Map<unknown, object>, lookupClass: ClassLookup): unknown {
   const seen = new Map<object, unknown>();
   const refill: Array<[object, object]> = [];
-  for (const [part, target] of keep) {
+  for (let [part, target] of keep) {
+    if (isStored(part)) {
+      part = unstore(part); // decode meets the parsed value inside
+      if (part instanceof Numbers) part = part.toArray();
+    }
     if (part === null || typeof part !== "object" || !refillable(target, part)) continue;
     seen.set(part, target);
     refill.push([part, target]);

@@ -82,6 +82,43 @@ describe("memory budget", function () {
     assert.ok(probe < 24, `probe thread heap ${probe} MB`);
   });
 
+  it("copies an earlier cell's value into a later cell's main thread only if its code can reach it", async () => {
+    await k.stdout("const big = Array.from({ length: 4e6 }, (_, i) => i + 0.5); function size() { return big.length; }");
+    const heap = `const heapMb = () => Math.round(process.memoryUsage().heapUsed / 2 ** 20);`;
+    const [away] = await k.stdout(`${heap} console.log(heapMb());`);
+    const [near] = await k.stdout(`${heap} console.log(heapMb(), size());`);
+    // 4e6 doubles are 32 MB: a worker given them holds its copy on its heap (and, off it, the float64s it was sent)
+    const [nearMb, length] = near.split(" ").map(Number);
+    assert.equal(length, 4e6);
+    assert.ok(nearMb - Number(away) >= 24, `heap of a main that never names big ${away} MB, of one that calls size() ${nearMb} MB`);
+  });
+
+  it("keeps every value as the last cell left it, whether a cell's main thread was given it or not", async () => {
+    await k.stdout("const seen = [1, 2]; let limit = 5; function grow() { seen.push(seen.length + 1); }");
+    await k.stdout(`import { Thread } from "threading"; const t = new Thread({ target: grow }); t.start(); t.join();`);
+    assert.deepEqual(await k.stdout(`console.log("nothing of cell 1 here");`), ["nothing of cell 1 here"]);
+    assert.deepEqual(await k.stdout("grow(); limit = 7;"), []);
+    assert.deepEqual(await k.stdout(`console.log(eval("seen.join(' ') + ' ' + limit"));`), ["1 2 3 7"]);
+    // a thread given what its target reaches, from a main given none of it; what it changes is its own copy
+    const thread = `import { Thread } from "threading"; const t = new Thread({ target: () => { grow(); console.log(seen.length); } }); t.start(); t.join();`;
+    assert.deepEqual(await k.stdout(thread), ["4"]);
+    assert.deepEqual(await k.stdout("console.log(seen.length, limit);"), ["3 7"]);
+  });
+
+  it("keeps a big value as the last cell left it; a thread that changes it changes its own copy", async () => {
+    // past a MB each: kept as bytes in shared memory (runtime/share's encodeKept), parsed where they are read
+    await k.stdout(`const nums = Array.from({ length: 3e5 }, (_, i) => i); const f64 = new Float64Array(3e5).fill(2);
+      const words = Array.from({ length: 1e5 }, (_, i) => "w" + i); const same = words; const cfg = { nums };`);
+    assert.deepEqual(await k.stdout(`
+      import { Thread } from "threading";
+      const t = new Thread({ target: () => { nums[0] = 9; f64[0] = 9; words.push("x"); console.log(nums[0], f64[0], words.length); } });
+      t.start(); t.join();
+      console.log(nums[0], f64[0], words.length);`), ["9 9 100001", "0 2 100000"]);
+    assert.deepEqual(await k.stdout("nums.push(-1); f64[1] = 5; words.push(\"y\");"), []);
+    assert.deepEqual(await k.stdout("console.log(nums.length, nums.at(-1), f64[1], words.at(-1), same === words, cfg.nums === nums);"),
+      ["300001 -1 5 y true true"]);
+  });
+
   it("gives a thread what its target reaches through the notebook's functions and classes", async () => {
     await k.stdout("const table = [1, 2, 3]; class Sum { total() { return table.reduce((a, b) => a + b, 0); } }");
     const out = await k.stdout(`
