@@ -104,7 +104,8 @@ export function encodeKept(values: Record<string, unknown>, bytesOf: (name: stri
   return Object.fromEntries(names.filter((n) => Object.hasOwn(out, n)).map((n) => [n, out[n]]));
 }
 
-/** TypedArray.prototype.slice: a copy of the same class (a Buffer's own slice is a view). */
+/** TypedArray.prototype.slice: a copy of the same class (a Buffer's own slice is a view); called with the view as `this`. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- taken unbound on purpose, to be .call()ed on any typed array
 const copyView = (Object.getPrototypeOf(Uint8Array.prototype) as Uint8Array).slice;
 
 /** Data with no object inside it that another binding could share. */
@@ -123,12 +124,12 @@ function store(value: unknown): StoredValue | null {
     if (Array.isArray(value) && allNumbers(value)) {
       const bytes = new SharedArrayBuffer(value.length * 8);
       new Float64Array(bytes).set(value);
-      return { [TAG]: "stored", bytes, numbers: true } as StoredValue;
+      return { [TAG]: "stored", bytes, numbers: true };
     }
     const body = serialize(encode(value));
     const bytes = new SharedArrayBuffer(body.length);
     new Uint8Array(bytes).set(body);
-    return { [TAG]: "stored", bytes } as StoredValue;
+    return { [TAG]: "stored", bytes };
   } catch {
     return null;
   }
@@ -389,7 +390,8 @@ function sameData(a: unknown, b: unknown): boolean {
 export function decodeKeeping(value: unknown, keep: Map<unknown, object>, lookupClass: ClassLookup): unknown {
   const seen = new Map<object, unknown>();
   const refill: Array<[object, object]> = [];
-  for (let [part, target] of keep) {
+  for (const [kept, target] of keep) {
+    let part = kept;
     if (isStored(part)) {
       part = unstore(part); // decode meets the parsed value inside
       if (part instanceof Numbers) part = part.toArray();
