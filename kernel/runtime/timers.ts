@@ -146,6 +146,8 @@ export function nextTurn(): Promise<void> {
 /** The reason of the promise rejectionsReported() rejects on purpose (made once): process "unhandledRejection" ignores it. */
 const PROBE = new Error("the runtime's probe for rejections nobody handled");
 let probed: (() => void) | null = null;
+/** The net under the probe (see rejectionsReported): cleared when the probe is seen, so no handle is left behind. */
+let net: NodeJS.Immediate | null = null;
 
 /**
  * Resolves once Node has reported the rejections nobody handled so far (process "unhandledRejection"),
@@ -159,8 +161,10 @@ export function rejectionsReported(): Promise<void> {
   return new Promise<void>((resolve) => {
     probed = resolve;
     void Promise.reject(PROBE);
-    // a net, should Node ever not report the probe: the thread must still end (its rejections then a turn late)
-    native.setImmediate(() => {
+    // should Node ever not report the probe, the thread still ends, a turn later; a handle left open would
+    // retire the worker (leftResources), so the probe clears it
+    net = native.setImmediate(() => {
+      net = null;
       if (probed !== resolve) return;
       probed = null;
       resolve();
@@ -171,6 +175,8 @@ export function rejectionsReported(): Promise<void> {
 /** For process "unhandledRejection": true if the rejection was rejectionsReported()'s, to be ignored. */
 export function probeSeen(reason: unknown): boolean {
   if (reason !== PROBE) return false;
+  if (net) native.clearImmediate(net);
+  net = null;
   const p = probed;
   probed = null;
   p?.();
