@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Retire, type FromWorker, type ModuleExports, type ToWorker, type WorkerBoot } from "./protocol/worker";
 import { G, newArena } from "./protocol/layout";
 import type { ObjectRegistry } from "./deadlock";
+import { ThreadStore } from "./threadStore";
 import { newOutputRing, RingReader } from "./protocol/outputRing";
 import { MemoryWatch, type MemoryKill } from "./memory";
 import { defaultBudgetMb, limitOf, MEMORY_SLOTS } from "./protocol/memory";
@@ -123,11 +124,8 @@ export class WorkerPool {
   private readonly all = new Set<PoolWorker>();
   /** Idle workers kept, past minIdle: a worker given back must find room, or each cell would start one and stop one. */
   private readonly maxIdle: number;
-  /** Shared memory that values stored as bytes refer to, by id (runtime/transfer). */
-  private readonly buffers = new Map<number, SharedArrayBuffer>();
-  private readonly bufferWaiters = new Map<number, Array<(b: SharedArrayBuffer) => void>>();
-  private readonly stashes = new Map<string, unknown[]>();
-  private readonly takers = new Map<string, { count: number; then: (values: unknown[]) => void }>();
+  /** What threads leave with the kernel for other threads (shared buffers, stashed values): see ThreadStore. */
+  readonly store = new ThreadStore();
   private disposed = false;
   /** V8's code cache for the thread bundle, in shared memory so that no worker's boot copies it (see LOADER). */
   private codeCache: Uint8Array | null = null;
@@ -267,52 +265,6 @@ export class WorkerPool {
     await w.worker.terminate();
   }
 
-  /**
-   * Calls back with the buffer of `id`. Its owner announced it before the value
-   * that refers to it was stored, but on another port, so it may not be here yet.
-   */
-  whenBuffer(id: number, then: (b: SharedArrayBuffer) => void): void {
-    const b = this.buffers.get(id);
-    if (b) return then(b);
-    const waiting = this.bufferWaiters.get(id) ?? [];
-    waiting.push(then);
-    this.bufferWaiters.set(id, waiting);
-  }
-
-  /**
-   * Calls back with every value stashed under `key` (removing them) once there
-   * are at least `count`: a thread counts what it stashes in shared memory
-   * before the message is here, so a taker may have to wait for the rest.
-   */
-  take(key: string, count: number, then: (values: unknown[]) => void): void {
-    const have = this.stashes.get(key) ?? [];
-    if (have.length >= count) {
-      this.stashes.delete(key);
-      return then(have);
-    }
-    this.takers.set(key, { count, then });
-  }
-
-  /** Keeps a value stashed by a thread (also called by a program that drained the message off the port). */
-  stash(key: string, value: unknown): void {
-    const have = this.stashes.get(key) ?? [];
-    have.push(value);
-    this.stashes.set(key, have);
-    const taker = this.takers.get(key);
-    if (taker && have.length >= taker.count) {
-      this.takers.delete(key);
-      this.stashes.delete(key);
-      taker.then(have);
-    }
-  }
-
-  /** Keeps a buffer a thread announced (also called by a program that drained the message off the port). */
-  addBuffer(id: number, buffer: SharedArrayBuffer): void {
-    this.buffers.set(id, buffer);
-    for (const then of this.bufferWaiters.get(id) ?? []) then(buffer);
-    this.bufferWaiters.delete(id);
-  }
-
   /** Workers alive now (idle or running a thread): what the kernel's threads cost in memory is per worker. */
   get size(): number {
     return this.all.size;
@@ -350,9 +302,9 @@ export class WorkerPool {
       case "ready":
         return this.addExports(m.exports);
       case "buffer":
-        return this.addBuffer(m.id, m.buffer);
+        return this.store.addBuffer(m.id, m.buffer);
       case "stash":
-        return this.stash(m.key, m.value);
+        return this.store.stash(m.key, m.value);
       case "jobDone":
         [w.chainIds, w.valuesIds] = [m.chainIds, m.valuesIds];
         break;

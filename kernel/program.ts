@@ -4,9 +4,10 @@
 // Interrupt and timeout stop every worker of the program at once.
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
 import { mainUsesOrAll } from "./mainUses";
-import { pickValues as pick, type Chunk, type ChainLink, type ChainValues, type EncodedValues, type FromWorker, type Job, type ProgramContext, type TargetSpec, type ThreadDesc, type Uses } from "./protocol/worker";
+import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, Job, ProgramContext, TargetSpec, ThreadDesc, Uses } from "./protocol/worker";
 import { CellOutput, type OutputLimit } from "./output";
 import { OutputPump } from "./outputPump";
+import { contextFor, holdsAll } from "./programContext";
 import { defaultMaxThreads, type Owner, type PoolWorker, type WorkerPool } from "./pool";
 import { memoryExit } from "./memory";
 import { FINISHED, G, P, STARTED, T } from "./protocol/layout";
@@ -300,35 +301,11 @@ export class Program implements Owner {
 
   /** The worker's last job was of this program, and it holds the chain with the values it has now, those `uses` names among them. */
   private sameContext(w: PoolWorker, uses: Uses): boolean {
-    const chain = this.spec.chain;
-    return (
-      w.lastProgram === this.spec.programId &&
-      w.chainIds.length === chain.length &&
-      chain.every((l, i) => w.chainIds[i] === l.id && w.valuesIds[i] === (l.valuesId ?? l.id) && covers(w.linkNames[i], uses))
-    );
+    return w.lastProgram === this.spec.programId && holdsAll(w, this.spec.chain, uses);
   }
 
-  /** What a worker is sent of the notebook: the links it does not hold, and of their values those `uses` names (null: all). */
   private contextFor(w: PoolWorker, uses: Uses = null): ProgramContext {
-    const names = uses === null ? null : new Set(uses);
-    let from = 0;
-    // a link held without a value this thread uses is evaluated again (see PoolWorker.linkNames), with those after it
-    while (
-      from < w.chainIds.length &&
-      from < this.spec.chain.length &&
-      w.chainIds[from] === this.spec.chain[from].id &&
-      covers(w.linkNames[from], uses)
-    ) from++;
-    // links the worker holds, whose values a later cell changed: it gets the new values (runtime/bindings)
-    const chainRebase = this.spec.chain.slice(0, from).map((l, i) => {
-      const valuesId = l.valuesId ?? l.id;
-      if (w.valuesIds[i] === valuesId) return null;
-      w.linkNames[i] = names;
-      return { valuesId, values: pick(l.values, uses) };
-    });
-    const chain = this.spec.chain.slice(from).map((l) => (uses === null ? l : { ...l, values: pick(l.values, uses) }));
-    w.linkNames = [...w.linkNames.slice(0, from), ...chain.map(() => names)];
-    return { ...this.ctx, chainFrom: from, chain, chainRebase };
+    return contextFor(this.ctx, this.spec.chain, w, uses);
   }
 
   /** The main thread's worker died: the program still ends only when non-daemon threads have. */
@@ -403,9 +380,3 @@ export class Program implements Owner {
   }
 }
 
-/** Whether a link given the values of `held` (null: all) has every value `uses` names (null: all). */
-function covers(held: ReadonlySet<string> | null | undefined, uses: Uses): boolean {
-  if (held === null) return true;
-  if (held === undefined || uses === null) return false;
-  return uses.every((n) => held.has(n));
-}

@@ -32,8 +32,8 @@ export const programRpc: RpcHandlers<RpcContext> = {
     p.drain();
     reply(p.excepthook());
   },
-  buffer: (m, reply, p) => p.pool.whenBuffer(m.bufferId, reply),
-  take: (m, reply, p) => p.pool.take(m.key, m.count, reply),
+  buffer: (m, reply, p) => p.pool.store.whenBuffer(m.bufferId, reply),
+  take: (m, reply, p) => p.pool.store.take(m.key, m.count, reply),
   poolMap: (m, reply, p) => p.processes.poolMap(m, reply),
   poolResult: (m, reply, p) => p.processes.poolResult(m, reply),
   poolTerminate: (m, reply, p) => p.processes.poolEnd(m, reply),
