@@ -7,6 +7,7 @@ import { LanguageFeatures } from "./languageClient";
 import { NotebookKernels } from "./notebookKernels";
 import { RunInThreadCommand } from "./runInThread";
 import { ConcnbSerializer } from "./serializer";
+import { TimelineCommands } from "./timelineCommands";
 
 /** Kept for deactivate, which must wait until every kernel process and the language server are gone. */
 let kernels: NotebookKernels | undefined;
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
     kernels,
     language,
     new RunInThreadCommand(kernels, language, (line) => channel.appendLine(line)),
+    new TimelineCommands(kernels, (line) => channel.appendLine(line)),
   );
 }
 

@@ -21,13 +21,15 @@ export class LanguageFeatures implements vscode.Disposable {
 
   /**
    * What is wrong with `text` as the arguments of a function with these
-   * parameters (undefined when nothing is). Without a running server the
+   * parameters, and, given its cell and name, with their types (undefined
+   * when nothing is). Without a running server the
    * kernel is left to report it.
    */
-  async checkArguments(text: string, params: ParamInfo[]): Promise<string | undefined> {
+  async checkArguments(text: string, params: ParamInfo[], of?: { cell: string; name: string }): Promise<string | undefined> {
     await this.starting;
     if (!this.client?.isRunning()) return undefined;
-    const result = await this.client.sendRequest<CheckArgumentsResult>(CHECK_ARGUMENTS_REQUEST, { text, params } satisfies CheckArgumentsParams);
+    const request: CheckArgumentsParams = { text, params, ...of };
+    const result = await this.client.sendRequest<CheckArgumentsResult>(CHECK_ARGUMENTS_REQUEST, request);
     return result.error;
   }
 

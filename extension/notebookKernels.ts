@@ -93,6 +93,12 @@ export class NotebookKernels implements vscode.Disposable {
     return this.sessionOf(cell.notebook).runInThread(cell, target, args);
   }
 
+  /** Shows the timeline of the cell's last run under its output; resolves to why not when there is none. */
+  async showTimeline(cell: vscode.NotebookCell): Promise<string | null> {
+    const session = this.sessions.get(key(cell.notebook));
+    return session ? session.showTimeline(cell) : "this notebook has no kernel yet: run the cell, then ask for its timeline";
+  }
+
   /**
    * Makes ours the notebook's kernel, as running a cell does when none is
    * selected yet: the lens may be the first thing run in a notebook. Through

@@ -10,6 +10,9 @@ import { errorForDisplay, errorOfResult, extensionError, interruptedBeforeStart,
 import { OutputBatcher } from "./outputBatcher";
 import { LiveOutput } from "./outputs";
 import { threadProgram } from "./threadProgram";
+import { cellLabel } from "./cellLabels";
+import { isTimelineOutput, timelineOutput } from "./timelineOutput";
+import type { Timeline } from "../kernel/protocol/timeline";
 
 /** Long enough to gather a burst of writes, short enough to look live. */
 const OUTPUT_BATCH_MS = 50;
@@ -34,6 +37,8 @@ interface Step {
   ephemeral: boolean;
   /** The cell whose text this step runs, to remember that the kernel has its definitions. */
   cell?: vscode.NotebookCell;
+  /** Its metadata asks for its timeline (`{"timeline": true}`). */
+  timeline?: boolean;
 }
 
 export class NotebookSession {
@@ -44,6 +49,8 @@ export class NotebookSession {
   private disposed = false;
   /** The text of each cell as the current kernel last ran it without an error (by cell document URI). */
   private ran = new Map<string, string>();
+  /** Each cell's last run (by cell document URI), whose timeline the kernel keeps for a while. */
+  private readonly lastRun = new Map<string, { kernel: KernelClient; execId: number }>();
 
   constructor(
     readonly notebook: vscode.NotebookDocument,
@@ -86,7 +93,7 @@ export class NotebookSession {
       this.log(`cannot queue a thread of cell ${cell.index + 1}: ${messageOf(error)}`);
       return false;
     }
-    const label = `cell ${cell.index + 1}`;
+    const label = cellLabel(cell);
     await this.enqueue(execution, () => [
       // decided when its turn comes: a cell queued before it may have run it meanwhile
       ...(this.ran.get(cell.document.uri.toString()) === cell.document.getText() ? [] : [cellStep(cell)]),
@@ -159,8 +166,10 @@ export class NotebookSession {
       execution.start(Date.now());
       await execution.clearOutput();
       for (const step of steps()) {
-        const result = active.interrupted ? interruptedBeforeStart() : await this.send(execution, active, step);
+        const { result, timeline } = active.interrupted ? { result: interruptedBeforeStart(), timeline: undefined } : await this.send(execution, active, step);
         if (result.status !== "ok") await appendError(execution, errorOfResult(result));
+        // under the output and the error: a deadlock's picture follows its report
+        if (timeline) await execution.appendOutput(timelineOutput(timeline));
         success = result.status === "ok";
         if (!success) break;
       }
@@ -180,7 +189,7 @@ export class NotebookSession {
     }
   }
 
-  private async send(execution: vscode.NotebookCellExecution, active: ActiveCell, step: Step): Promise<CellResult> {
+  private async send(execution: vscode.NotebookCellExecution, active: ActiveCell, step: Step): Promise<{ result: CellResult; timeline?: Timeline }> {
     const cell = execution.cell;
     const live = new LiveOutput(execution);
     const batcher = new OutputBatcher<OutputRecord>(
@@ -189,8 +198,10 @@ export class NotebookSession {
       (error) => this.log(`cannot show output of cell ${cell.index + 1}: ${messageOf(error)}`),
     );
     const kernel = this.kernel ?? this.startKernel();
-    active.run = kernel.run(step.label, step.source, (records) => batcher.add(records), step.ephemeral);
-    const result = await active.run.result;
+    const run = kernel.run(step.label, step.source, (records) => batcher.add(records), { ephemeral: step.ephemeral, timeline: step.timeline });
+    active.run = run;
+    this.lastRun.set(cell.document.uri.toString(), { kernel, execId: run.execId });
+    const result = await run.result;
     await batcher.close();
     await live.end();
     if (step.cell && this.kernel === kernel) {
@@ -198,7 +209,31 @@ export class NotebookSession {
       if (result.status === "ok") this.ran.set(key, step.source);
       else this.ran.delete(key);
     }
-    return result;
+    return { result, timeline: run.timeline() };
+  }
+
+  /**
+   * The timeline of the cell's last run, asked of the kernel that ran it (it keeps the last few runs'): shown under
+   * the cell's output, in place of one shown before. Resolves to why not when there is none to show.
+   */
+  async showTimeline(cell: vscode.NotebookCell): Promise<string | null> {
+    const last = this.lastRun.get(cell.document.uri.toString());
+    if (!last) return "this cell has not run since the kernel started: run it, then ask for its timeline";
+    if (last.kernel !== this.kernel || !last.kernel.alive) return "the kernel that ran this cell is gone: run the cell again";
+    if (this.active) return "a cell is running: ask again once it is done";
+    const timeline = await last.kernel.timelineOf(last.execId);
+    if (!timeline) return "the kernel keeps only the last runs' timelines: run the cell again";
+    // an execution of its own that only adds the picture: the cell's order and verdict stay as they were
+    const execution = this.controller.createNotebookCellExecution(cell);
+    execution.executionOrder = cell.executionSummary?.executionOrder;
+    execution.start(Date.now());
+    try {
+      const kept = cell.outputs.filter((o) => !isTimelineOutput(o));
+      await execution.replaceOutput([...kept, timelineOutput(timeline)]);
+    } finally {
+      execution.end(cell.executionSummary?.success, Date.now());
+    }
+    return null;
   }
 
   private interruptCell(active: ActiveCell): void {
@@ -244,7 +279,8 @@ async function appendError(execution: vscode.NotebookCellExecution, error: CellE
 }
 
 function cellStep(cell: vscode.NotebookCell): Step {
-  return { label: `cell ${cell.index + 1}`, source: cell.document.getText(), ephemeral: false, cell };
+  const timeline = (cell.metadata as { timeline?: unknown } | undefined)?.timeline === true;
+  return { label: cellLabel(cell), source: cell.document.getText(), ephemeral: false, cell, timeline };
 }
 
 function messageOf(error: unknown): string {

@@ -45,7 +45,7 @@ export class RunInThreadCommand implements vscode.Disposable {
   /** The argument list to run with; undefined when the user cancelled or the given list is not valid. */
   private async argumentsOf(arg: RunInThreadArgs): Promise<string | undefined> {
     const check = (text: string) =>
-      this.language.checkArguments(text, arg.params).catch((error: unknown) => {
+      this.language.checkArguments(text, arg.params, { cell: arg.cell, name: arg.name }).catch((error: unknown) => {
         this.log(`checking arguments: ${error instanceof Error ? error.message : String(error)}`);
         return undefined; // the kernel reports a bad list when it runs
       });

@@ -3,19 +3,22 @@
 // (kernel/main), so a cell stuck where no interrupt reaches (a blocking system
 // call in a thread) can still be ended by killing that process, and the
 // runner always exits.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import type { CellResult, KernelOptions, OutputRecord } from "./protocol/messages";
 import { parseConcnb } from "./protocol/format";
 import { KernelClient, type KernelRun } from "./client/kernelClient";
 import { ThreadMarks } from "./protocol/marks";
+import { traceEvents } from "./traceEvents";
+import type { Timeline } from "./protocol/timeline";
 
-const USAGE = `usage: concnb run FILE [--json] [--timeout SECONDS] [--max-lines N] [--max-threads N] [--memory-mb N]
+const USAGE = `usage: concnb run FILE [--json] [--timeout SECONDS] [--trace OUT.json] [--max-lines N] [--max-threads N] [--memory-mb N]
 
 Runs a .concnb notebook cell by cell (or a .ts file as one program) on real
 threads and prints each cell's output, every line marked with its thread.
   --json            print one JSON document: { "cells": [...] }
   --timeout S       stop a cell that runs longer than S seconds (status "timeout")
+  --trace OUT.json  write what the threads did (Trace Event Format: open it in Perfetto or chrome://tracing)
   --max-lines N     lines of output a cell keeps before it leaves the middle out
   --max-threads N   live threads a program may have (start() past it raises RuntimeError)
   --memory-mb N     memory the kernel's threads may use in all, typed arrays included
@@ -65,6 +68,7 @@ function parseArgs(argv: string[]) {
   let file: string | undefined;
   let json = false;
   let timeout: number | undefined;
+  let trace: string | undefined;
   const options: KernelOptions = {};
   const limits = { "--max-lines": "outputLineLimit", "--max-threads": "maxThreads", "--memory-mb": "memoryBudgetMb" } as const;
   for (let i = 0; i < rest.length; i++) {
@@ -77,12 +81,15 @@ function parseArgs(argv: string[]) {
     } else if (a === "--timeout") {
       timeout = Number(rest[++i]);
       if (!Number.isFinite(timeout) || timeout <= 0) usage("--timeout takes a positive number of seconds");
+    } else if (a === "--trace") {
+      trace = rest[++i];
+      if (!trace || trace.startsWith("--")) usage("--trace takes the file to write");
     } else if (a.startsWith("--")) usage(`unknown option '${a}'`);
     else if (file === undefined) file = a;
     else usage(`unexpected argument '${a}'`);
   }
   if (!file) usage("no file given");
-  return { file, json, timeout, options };
+  return { file, json, timeout, trace, options };
 }
 
 /** The file's text, or a refusal that says plainly what is wrong with it. */
@@ -130,7 +137,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 async function main(): Promise<void> {
-  const { file, json, timeout, options } = parseArgs(process.argv.slice(2));
+  const { file, json, timeout, trace, options } = parseArgs(process.argv.slice(2));
   const cells = cellsOf(file);
   const debug = process.env.CONCNB_DEBUG ? (l: string) => process.stderr.write(`concnb: ${l}\n`) : () => {};
   const kernel = new KernelClient({
@@ -154,6 +161,7 @@ async function main(): Promise<void> {
     refuse(`the kernel process did not start (exit code ${exit.code}, signal ${exit.signal}): ${exit.stderrTail.join("\n")}`);
   }
   const reports: CellReport[] = [];
+  const timelines: Array<{ index: number; timeline: Timeline }> = [];
   for (const cell of cells) {
     if (!kernel.alive) {
       reports.push({ index: cell.index, status: "error", durationMs: 0, outputs: [], error: { name: "NotRun", message: "an earlier cell's kernel was stopped: this cell was not run" } });
@@ -162,11 +170,16 @@ async function main(): Promise<void> {
     }
     const outputs: OutputRecord[] = [];
     if (!json) process.stdout.write(`── ${cell.label} ${"─".repeat(Math.max(0, 60 - cell.label.length))}\n`);
-    const run = kernel.run(cell.label, cell.source, (records) => {
-      // never spread: a batch can be long
-      for (const r of records) outputs.push(r);
-      if (!json) marks.add(records);
-    });
+    const run = kernel.run(
+      cell.label,
+      cell.source,
+      (records) => {
+        // never spread: a batch can be long
+        for (const r of records) outputs.push(r);
+        if (!json) marks.add(records);
+      },
+      { timeline: trace !== undefined },
+    );
     running = run;
     const timer = timeout ? setTimeout(() => run.interrupt("timeout"), timeout * 1000) : undefined;
     let result = await run.result;
@@ -177,6 +190,8 @@ async function main(): Promise<void> {
       result = { status: timeout && result.durationMs >= timeout * 1000 ? "timeout" : "interrupted", durationMs: result.durationMs, error: { name: "KernelKilled", message: why } };
     }
     if (!json) marks.endLines();
+    const timeline = run.timeline();
+    if (timeline) timelines.push({ index: cell.index, timeline });
     const report: CellReport = { index: cell.index, ...result, outputs, ...(cell.expectError ? { expectError: cell.expectError } : {}) };
     reports.push(report);
     if (!json) {
@@ -200,6 +215,18 @@ async function main(): Promise<void> {
     );
   }
   process.exitCode = reports.every(asExpected) ? 0 : 1;
+  if (trace !== undefined) writeTrace(trace, timelines);
+}
+
+/** The trace file; one that cannot be written is said on stderr and fails the run, after its cells have run. */
+function writeTrace(file: string, timelines: Array<{ index: number; timeline: Timeline }>): void {
+  try {
+    writeFileSync(file, JSON.stringify(traceEvents(timelines)));
+    process.stderr.write(`concnb: wrote the threads' trace to ${file} (open it in Perfetto, ui.perfetto.dev, or chrome://tracing)\n`);
+  } catch (e) {
+    process.stderr.write(`concnb: cannot write the trace to ${file}: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((e: unknown) => {

@@ -4,10 +4,15 @@
 import type { CellError, CellResult, KernelOptions, OutputRecord, RunRequest } from "./protocol/messages";
 import type { ChainLink, EncodedValues } from "./protocol/worker";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
-import { WorkerPool, defaultMaxThreads } from "./pool";
+import { WorkerPool } from "./pool";
+import { defaultMaxThreads } from "./threadCap";
 import { Program } from "./program";
 import { DEFAULT_OUTPUT_LINES, outputFileFor } from "./output";
 import { QueueStore } from "./mpQueues";
+import type { Timeline } from "./protocol/timeline";
+
+/** Runs whose timeline the kernel keeps, newest first, for a timeline asked for after the run. */
+const KEPT_TIMELINES = 16;
 
 export class Kernel {
   private readonly pool: WorkerPool;
@@ -28,6 +33,7 @@ export class Kernel {
    * then leave their threads' output rings to fill, and the writing threads block (back-pressure).
    */
   outputBlocked: () => boolean = () => false;
+  private readonly timelines = new Map<number, () => Timeline>();
   /** Re-running an unchanged cell, the most common thing a learner does, skips compiling. */
   private readonly compiled = new Map<string, CompiledCell>();
 
@@ -45,6 +51,11 @@ export class Kernel {
     const next = this.queue.then(() => this.runNow(req, onRecords));
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** What the threads of this run did (protocol/timeline), while it is among the last KEPT_TIMELINES runs. */
+  timelineOf(execId: number): Timeline | null {
+    return this.timelines.get(execId)?.() ?? null;
   }
 
   /** Stops the run with this execId (queued or running); `status` is how it is reported. */
@@ -92,7 +103,10 @@ export class Kernel {
         onRecords,
       );
       this.current.program = program;
-      const { result, values, chainValues, defined } = await program.done;
+      const { result, values, chainValues, defined, timeline } = await program.done;
+      this.timelines.set(req.execId, timeline);
+      // the last few runs' timelines, for a learner who asks for one after the run
+      for (const id of this.timelines.keys()) if (this.timelines.size > KEPT_TIMELINES) this.timelines.delete(id);
       // what the cell left in earlier cells' bindings (`limit = 5`) is what later cells and threads see
       if (chainValues) {
         this.chain = this.chain.map((l, i) => {

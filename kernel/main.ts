@@ -22,10 +22,16 @@ process.on("message", (m: unknown) => {
   switch (m.type) {
     case "run":
       kernel.run(m, (records) => send({ type: "output", execId: m.execId, records })).then(
-        (result) => send({ type: "done", execId: m.execId, result }),
+        (result) => {
+          const timeline = m.timeline || result.error?.name === "DeadlockError" ? kernel.timelineOf(m.execId) : null;
+          send({ type: "done", execId: m.execId, result, ...(timeline ? { timeline } : {}) });
+        },
         (e: unknown) =>
           send({ type: "done", execId: m.execId, result: { status: "error", durationMs: 0, error: { name: "KernelError", message: String((e as Error)?.stack ?? e) } } }),
       );
+      break;
+    case "timeline":
+      send({ type: "timeline", execId: m.execId, timeline: kernel.timelineOf(m.execId) });
       break;
     case "interrupt":
       kernel.interrupt(m.execId, m.status ?? "interrupted");

@@ -1,6 +1,6 @@
 // Which of the earlier cells' bindings a cell's main program can reach, so
 // that only those are copied into its worker: a 500 MB array made in cell 1
-// stays out of a cell 2 that never names it. As runtime/uses does for a
+// stays out of a cell 2 that never names it. As runtime/core/uses does for a
 // thread, but from text alone (the kernel holds no live functions): the
 // identifiers of the cell, then of every earlier function those name (and so
 // on), and of every definition that runs where it stands (a class's static

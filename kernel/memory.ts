@@ -1,5 +1,5 @@
 // The kernel's memory watchdog. Workers check their own allocations against
-// the budget (runtime/memory); what those checks cannot see, memory made by
+// the budget (runtime/core/memory); what those checks cannot see, memory made by
 // other means or a heap grown in a tight loop that never asks, shows in the
 // process's resident memory, which this reads every few milliseconds while
 // threads run. Past the limit it stops the thread that holds the most, or,

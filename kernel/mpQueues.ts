@@ -5,7 +5,7 @@
 // on by each parent up to the kernel (QueueForwarder). A get that finds the
 // queue empty (or a put that finds it full) waits here, and is answered when
 // an item (or room) comes, or at its timeout. Items are kept encoded
-// (runtime/share): copies, as they would be pickled in Python.
+// (runtime/core/share): copies, as they would be pickled in Python.
 import type { QueueAnswer, QueueRequest } from "./protocol/process";
 
 /** Who answers a program's Queue operations: the kernel's store, or (in a child) the parent. */

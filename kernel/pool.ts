@@ -3,10 +3,11 @@
 // on workers started ahead of time, kept loaded with the runtime (and with
 // the notebook's definitions) and reused when their job is done.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { cpus, freemem } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { Retire, type FromWorker, type ModuleExports, type ToWorker, type WorkerBoot } from "./protocol/worker";
-import { G, newArena } from "./protocol/layout";
+import { G, newArena, TR } from "./protocol/layout";
+import { LOADER } from "./workerLoader";
 import type { ObjectRegistry } from "./deadlock";
 import { ThreadStore } from "./threadStore";
 import { newOutputRing, RingReader } from "./protocol/outputRing";
@@ -20,43 +21,14 @@ export interface Owner {
 }
 
 /**
- * What one live thread costs the machine (MB): a worker_threads Worker is a V8 isolate with Node's
- * environment, about 8 MiB resident when idle (test/bench/threads.bench.ts measures it), plus room for its work.
- */
-export const THREAD_COST_MB = 10;
-
-/**
- * The cap on a program's live threads when the learner set none: what half the memory free now (or the
- * kernel's memory budget) holds at THREAD_COST_MB each, so a storm of start() calls meets a RuntimeError
- * instead of taking the machine down; never under 16 (lessons start a handful), never over 4096.
- */
-export function defaultMaxThreads(memoryBudgetMb?: number): number {
-  const mb = memoryBudgetMb ?? freemem() / 2 ** 20 / 2;
-  return Math.max(16, Math.min(4096, Math.floor(mb / THREAD_COST_MB)));
-}
-
-/**
  * Workers booting at once. Booting is CPU work (a V8 isolate, Node's environment, the runtime): past a
  * couple per core more only slow each other down, hold memory before they can run anything, and starve the
  * kernel's own thread (its timers, an interrupt, --timeout) among hundreds of runnable threads.
  */
 const MAX_BOOTING = Math.max(4, cpus().length * 2);
 
-/**
- * What every worker runs: the thread bundle, compiled with V8's code cache once the pool has one (the first
- * worker to run the bundle makes it, with the functions its boot compiled): a worker's boot then skips
- * parsing and compiling the runtime, a few of its milliseconds. Frames keep the bundle's file name.
- */
-const LOADER = `
-const { workerData, parentPort } = require("node:worker_threads");
-const { readFileSync } = require("node:fs");
-const { dirname } = require("node:path");
-const { Script } = require("node:vm");
-const { filename, cache } = workerData.runtime;
-const script = new Script(require("node:module").wrap(readFileSync(filename, "utf8")), { filename, cachedData: cache ?? undefined });
-script.runInThisContext()(exports, require, module, filename, dirname(filename));
-if (!cache || script.cachedDataRejected) parentPort.postMessage({ codeCache: script.createCachedData() });
-`;
+/** The timeline's recording, always on but for the benchmarks that measure what it costs (test/bench/sync.bench.ts). */
+const TRACING = process.env.CONCNB_TRACE !== "off";
 
 export class PoolWorker {
   owner: Owner | null = null;
@@ -93,6 +65,8 @@ export class PoolWorker {
     readonly memorySlot: number,
     /** WorkerBoot.retire: set by the worker when its last job left it unfit for another. */
     readonly retire: Int32Array,
+    /** WorkerBoot.trace: what its thread did, for the timeline (kernel/timeline reads it). */
+    readonly trace: SharedArrayBuffer,
   ) {}
 
   /** Running a job: the memory watchdog may stop it. */
@@ -357,10 +331,12 @@ export class WorkerPool {
     const rpcFlag = new SharedArrayBuffer(4);
     const outRing = newOutputRing();
     const retire = new SharedArrayBuffer(4);
+    const trace = new SharedArrayBuffer((TR.Header + TR.Capacity * TR.Words) * 4);
     const memorySlot = this.freeSlots.pop() ?? (this.slotsUsed < MEMORY_SLOTS ? this.slotsUsed++ : -1);
     this.memory.slotsInUse(this.slotsUsed);
     const boot: WorkerBoot = {
       global: this.global, arena: this.arena, memory: this.memory.buffer, memorySlot, rpcFlag, retire, rpcPort: rpc.port2, outPort: out.port2, outRing,
+      trace, tracing: TRACING,
     };
     const worker = new Worker(LOADER, {
       eval: true,
@@ -370,7 +346,7 @@ export class WorkerPool {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });
-    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new RingReader(outRing), memorySlot, new Int32Array(retire));
+    const w = new PoolWorker(worker, out.port1, rpc.port1, new Int32Array(rpcFlag), new RingReader(outRing), memorySlot, new Int32Array(retire), trace);
     this.all.add(w);
     this.booting++;
     worker.once("online", () => this.online(w));

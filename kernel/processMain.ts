@@ -85,7 +85,7 @@ function run(name: string, chain: ChainLink[], cell: Pick<CompiledCell, "full" |
 /** What a program left in the notebook's bindings (its chainValues): the values the next program starts from. */
 function keep(chainValues: ChainValues | null): void {
   if (!worker || !chainValues?.some((v) => v)) return;
-  // a new valuesId: a worker thread that holds the link puts its bindings to these values (runtime/bindings)
+  // a new valuesId: a worker thread that holds the link puts its bindings to these values (runtime/core/bindings)
   worker.chain = worker.chain.map((l, i) => {
     const changed = chainValues[i];
     return changed ? { ...l, values: { ...l.values, ...changed }, valuesId: `${l.id}/values-${++valuesSeq}` } : l;
@@ -145,15 +145,15 @@ async function runTask(m: Extract<ToChild, { type: "task" }>): Promise<void> {
 async function runProcess(m: Extract<ToChild, { type: "run" }>): Promise<void> {
   let exitCode = 1;
   try {
-    const { result } = m.program.error
-      ? { result: { status: "error", durationMs: 0, error: m.program.error } satisfies CellResult }
+    const { result, timeline } = m.program.error
+      ? { result: { status: "error", durationMs: 0, error: m.program.error } satisfies CellResult, timeline: undefined }
       : await run(m.name, m.chain, m.program, m.args).done;
     // a Process prints its exception, as Python's does
     if (result.status === "error" && result.error?.name !== "SystemExit") {
       await send({ type: "records", records: [{ stream: "stderr", thread: "MainThread", text: `Process ${m.name}:\n${learnersTraceback(m.name, result.error)}` }] });
     }
     exitCode = result.status === "ok" ? 0 : result.error?.name === "SystemExit" ? Number(result.error.message) || 1 : 1;
-    await send({ type: "done", result });
+    await send({ type: "done", result, ...(timeline ? { timeline: timeline() } : {}) });
   } finally {
     await leave(exitCode);
   }

@@ -16,6 +16,7 @@ import { AsyncSlot, AsyncState, FINISHED, P, PS } from "./protocol/layout";
 import { ProcessPool, type StartWorker, type WorkerProcess } from "./processPool";
 import type { QueueService } from "./mpQueues";
 import { childProgram } from "./childPrograms";
+import type { Timeline } from "./protocol/timeline";
 
 /** How long the end of a program waits for killed children to be gone before it gives up on them. */
 const EXIT_WAIT_MS = 3000;
@@ -52,12 +53,17 @@ export class ChildProcesses {
     private readonly entry: string,
     /** Where the Queue operations of children go (the kernel's store, or this process's parent). */
     private readonly queues: QueueService,
+    /** A child Process's timeline, as it ends. */
+    private readonly onTimeline: (timeline: Timeline) => void = () => {},
   ) {}
 
   /** A Process.start(): the child runs target(...args); its end is written into the Process's memory. */
   start(m: { name: string; daemon: boolean; state: SharedArrayBuffer; target: TargetSpec; args: unknown; values: EncodedValues }): void {
     const state = new Int32Array(m.state);
-    const c = this.spawn(m.name, true, () => {});
+    // its threads' lanes join the cell's timeline, under the Process's name
+    const c = this.spawn(m.name, true, (done) => {
+      if (done.type === "done" && done.timeline) this.onTimeline(done.timeline);
+    });
     const chain = this.chainWith(m.values);
     void childProgram("call", m.target, m.name).then((program) => {
       if (c.child.connected) c.child.send({ type: "run", name: m.name, chain, program, args: m.args } satisfies ToChild);
@@ -230,7 +236,7 @@ export class ChildProcesses {
 
 /**
  * The notebook's values as a child process gets them: runtime objects (the
- * encoded handles of runtime/share) are memory of this process, so in the
+ * encoded handles of runtime/core/share) are memory of this process, so in the
  * child they become stand-ins that say so when used; a multiprocessing Queue
  * is not, and goes as it is (as a child inherits one in Python).
  */
@@ -264,7 +270,7 @@ function withoutSharedMemory(v: unknown, seen = new Map<object, unknown>()): unk
 /** Where the initializer failed, in words: "ValueError: no table (cell 2, line 4)". */
 const causeOf = (cause: CellError) => `${cause.name}${cause.message ? `: ${cause.message}` : ""}`;
 
-/** A ProcessPoolExecutor's tasks, once an initializer failed: BrokenProcessPool (runtime/executor), as in Python. */
+/** A ProcessPoolExecutor's tasks, once an initializer failed: BrokenProcessPool (runtime/concurrent/futures/executor), as in Python. */
 function brokenExecutor(worker: string, cause: CellError): CellError {
   const message = `A process in the process pool (${worker}) failed in its initializer with ${causeOf(cause)}; the process pool is not usable anymore`;
   return { name: "BrokenProcessPool", message, traceback: `BrokenProcessPool: ${message}\n` };

@@ -8,7 +8,8 @@ import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, Job, Pro
 import { CellOutput, type OutputLimit } from "./output";
 import { OutputPump } from "./outputPump";
 import { contextFor, holdsAll } from "./programContext";
-import { defaultMaxThreads, type Owner, type PoolWorker, type WorkerPool } from "./pool";
+import type { Owner, PoolWorker, WorkerPool } from "./pool";
+import { defaultMaxThreads } from "./threadCap";
 import { memoryExit } from "./memory";
 import { FINISHED, G, P, STARTED, T } from "./protocol/layout";
 import { CHECK_MS, DeadlockWatch } from "./deadlock";
@@ -19,6 +20,8 @@ import { dispatchRpc, type ExitHandlerSpec } from "./protocol/rpc";
 import type { QueueService } from "./mpQueues";
 import { dirname, join } from "node:path";
 import { directChildren, killDescendants } from "./descendants";
+import { TimelineRecorder } from "./timeline";
+import type { Timeline } from "./protocol/timeline";
 
 export interface ProgramOutcome {
   result: CellResult;
@@ -28,6 +31,8 @@ export interface ProgramOutcome {
   chainValues: ChainValues | null;
   /** The cell's top-level names its main thread got to define; null as for values. */
   defined: string[] | null;
+  /** What its threads did, built when first asked for. */
+  timeline: () => Timeline;
 }
 
 export interface ProgramSpec {
@@ -72,6 +77,7 @@ export class Program implements Owner {
   private defined: string[] | null = null;
   private over = false;
   private readonly deadlocks: DeadlockWatch;
+  private readonly timeline: TimelineRecorder;
   private readonly processes: ProgramProcesses;
   private readonly rpcContext: RpcContext;
   private watchTimer: NodeJS.Timeout | null = null;
@@ -94,6 +100,9 @@ export class Program implements Owner {
     this.done = new Promise((r) => (this.resolve = r));
     // objects of earlier cells (a lock made in cell 1, used in cell 2) are named in reports too
     this.deadlocks = new DeadlockWatch(pool.objects);
+    // a child process's lanes are named for its Process ("Process-1"), under its own pid
+    const proc = spec.process ? { pid: process.pid, name: spec.process.name } : undefined;
+    this.timeline = new TimelineRecorder([spec.full, spec.defs, ...spec.chain.map((l) => l.defs)], (id) => pool.objects.get(id)?.kind, proc);
     this.output = new CellOutput(onRecords, spec.outputLimit);
     this.pump = new OutputPump(this.output, () => this.running.keys(), spec.outputBlocked);
     const main: ThreadDesc = {
@@ -124,6 +133,7 @@ export class Program implements Owner {
       (source, stream, thread, text) => this.output.write(source, stream, thread, text, this.nextSeq()),
       join(dirname(pool.entry), "process.js"),
       spec.queues,
+      (timeline) => this.timeline.addProcess(timeline),
     );
     this.processes = new ProgramProcesses(children, spec.queues, `p${spec.programId}/`, () => this.closing);
     this.rpcContext = {
@@ -146,6 +156,7 @@ export class Program implements Owner {
     this.pool.acquire(this, (w) => {
       this.starting.delete(desc);
       this.running.set(w, desc);
+      this.timeline.watch(w.trace, desc);
       w.post({ type: "job", job: job(w) });
       w.lastProgram = this.spec.programId;
     });
@@ -201,10 +212,7 @@ export class Program implements Owner {
   private watchForDeadlock(): void {
     if (this.processes.children.running > 0) return; // a child process can still set things going
     const report = this.deadlocks.check([...this.threads.values()]);
-    if (report) {
-      const names = report.match(/^Thread (.*)$/gm)?.map((l) => l.slice(7)) ?? [];
-      this.abort("error", { name: "DeadlockError", message: `every thread is blocked: ${names.join(", ")}`, traceback: report });
-    }
+    if (report) this.abort("error", { name: "DeadlockError", message: this.deadlocks.message(report), traceback: report });
   }
 
   /** The program's part of the one dispatch of worker messages (the pool takes its own first: WorkerPool.dispatch). */
@@ -230,6 +238,7 @@ export class Program implements Owner {
         // the job is over, so is its writing: all of it is in the ring, which the next job must find empty
         this.pump.read(w);
         this.output.close(String(w.worker.threadId));
+        this.timeline.take(w.trace);
         this.running.delete(w);
         this.pool.release(w);
         this.checkEnd();
@@ -243,10 +252,17 @@ export class Program implements Owner {
       case "object":
         this.deadlocks.object(m.id, m.kind, m.state, m.where);
         break;
-      case "blocked":
+      case "blocked": {
         this.deadlocks.block(m.ident, m);
+        // a cycle of lock and join waits this one closed is certain at once; other waits are the poll's to judge
+        const report = this.deadlocks.cycleReport([...this.threads.values()]);
+        if (report) {
+          this.abort("error", { name: "DeadlockError", message: this.deadlocks.message(report), traceback: report });
+          break;
+        }
         this.watchTimer ??= setInterval(() => this.watchForDeadlock(), CHECK_MS);
         break;
+      }
       case "excepthook":
         if (m.seq > this.excepthook.seq) this.excepthook = { seq: m.seq, spec: m.spec };
         break;
@@ -344,7 +360,14 @@ export class Program implements Owner {
     const result: CellResult = { status, durationMs: Math.round((performance.now() - this.startedAt) * 100) / 100 };
     if (error) result.error = error;
     const ran = status === "ok" || status === "error";
-    this.resolve({ result, values: ran ? this.values : null, chainValues: ran ? this.chainValues : null, defined: ran ? this.defined : null });
+    const cycle = error?.name === "DeadlockError" ? this.deadlocks.cycle : undefined;
+    const deadlock = cycle ? { cycle: cycle.map((c) => ({ lane: c.ident, waitsFor: c.waitsFor, ...(c.heldBy === undefined ? {} : { heldBy: c.heldBy }) })) } : undefined;
+    const waitingAt = (ident: number) => {
+      const w = this.deadlocks.whereBlocked(ident);
+      return w ? { cell: w.label, line: w.line, code: w.code } : undefined;
+    };
+    const timeline = this.timeline.close(this.spec.full.label, deadlock, waitingAt);
+    this.resolve({ result, values: ran ? this.values : null, chainValues: ran ? this.chainValues : null, defined: ran ? this.defined : null, timeline });
   }
 
   /** Messages already sent by this program's workers but not yet delivered: take them now, in order. */

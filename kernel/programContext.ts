@@ -19,7 +19,7 @@ export function contextFor(base: ProgramContext, chain: readonly ChainLink[], w:
   const names = uses === null ? null : new Set(uses);
   let from = 0;
   while (from < w.chainIds.length && from < chain.length && w.chainIds[from] === chain[from].id && covers(w.linkNames[from], uses)) from++;
-  // links the worker holds, whose values a later cell changed: it gets the new values (runtime/bindings)
+  // links the worker holds, whose values a later cell changed: it gets the new values (runtime/core/bindings)
   const chainRebase = chain.slice(0, from).map((l, i) => {
     const valuesId = l.valuesId ?? l.id;
     if (w.valuesIds[i] === valuesId) return null;

@@ -1,9 +1,9 @@
 // What threads leave with the kernel for other threads to take: the shared
-// memory that values stored as bytes refer to (runtime/transfer), and values
+// memory that values stored as bytes refer to (runtime/core/transfer), and values
 // stashed under a key (a future's callbacks, a program's executors). Each
 // arrives on its sender's own port, so a taker may come first and wait.
 export class ThreadStore {
-  /** Shared memory that values stored as bytes refer to, by id (runtime/transfer). */
+  /** Shared memory that values stored as bytes refer to, by id (runtime/core/transfer). */
   private readonly buffers = new Map<number, SharedArrayBuffer>();
   private readonly bufferWaiters = new Map<number, Array<(b: SharedArrayBuffer) => void>>();
   private readonly stashes = new Map<string, unknown[]>();

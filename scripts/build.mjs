@@ -7,6 +7,7 @@ import * as esbuild from "esbuild";
 import { execFileSync } from "node:child_process";
 import { readdirSync, statSync, existsSync } from "node:fs";
 import { join, relative } from "node:path";
+import { buildTypings } from "./typings.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const watch = process.argv.includes("--watch");
@@ -46,6 +47,16 @@ const builds = [
   { entryPoints: { cli: "kernel/cli.ts" }, external: ["esbuild", "typescript"] },
   { entryPoints: { process: "kernel/processMain.ts" }, external: ["esbuild", "typescript"] },
   { entryPoints: { thread: "kernel/runtime/entry.ts" } },
+  // the language server's TypeScript, on a worker thread of the server (extension/server/typesHost.ts)
+  { entryPoints: { typesWorker: "extension/server/typesWorker.ts" }, external: ["esbuild", "typescript"] },
+  // notebook renderers run in the notebook's webview: browser ES modules, no Node
+  {
+    entryPoints: { "renderers/timeline": "extension/renderer/timeline/index.ts" },
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    keepNames: false,
+  },
   ...(existsSync(join(root, "test/unit")) ? tests("test/unit", ["esbuild", "typescript"]) : []),
   ...tests("test/bench", ["esbuild", "typescript"]),
   ...(existsSync(join(root, "test/integration")) ? tests("test/integration", ["vscode", "mocha"]) : []),
@@ -63,7 +74,16 @@ async function build(b) {
     return false;
   }
 }
-const built = await Promise.all(builds.map(build));
+const building = Promise.all(builds.map(build));
+// The editor's typings of the runtime, from its own source, while esbuild (its own process) bundles: the language
+// server reads them, so a runtime that does not type-check fails the build here.
+try {
+  buildTypings(root, join(root, "out", "typings"));
+} catch (e) {
+  failed++;
+  console.error(`build: ${e.message}`);
+}
+const built = await building;
 
 /**
  * What each runtime module exports, asked of a worker that loaded the thread

@@ -53,10 +53,12 @@ async function test() {
   try {
     // CONCNB_INTEGRATION_GREP (npm run stress): only the trusted suites' tests it names, no e2e
     const only = process.env.CONCNB_INTEGRATION_GREP;
+    // CONCNB_E2E_ONLY=1: the notebook UI in Chromium alone, no integration suite (while working on it)
+    const e2eOnly = process.env.CONCNB_E2E_ONLY === "1";
     for (const run of [
       { folder: workspace, name: "integration tests", tests: join(root, "out", "test", "integration", "index.js") },
       { folder: untrusted, name: "integration tests in Restricted Mode", tests: join(root, "out", "test", "integration", "restricted", "index.js") },
-    ].slice(0, only ? 1 : 2)) {
+    ].slice(0, e2eOnly ? 0 : only ? 1 : 2)) {
       const integration = await runIntegration(browser, server, run);
       counts.passed += integration.passed;
       counts.failed += integration.failed;

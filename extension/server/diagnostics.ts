@@ -7,8 +7,8 @@ import { DiagnosticSeverity, type Diagnostic, type Position } from "vscode-langu
 import { analyze } from "../../kernel/compiler/analyze";
 import { badImports } from "../../kernel/compiler/imports";
 import type { ModuleExports } from "../../kernel/protocol/worker";
+import { DIAGNOSTIC_SOURCE } from "./protocol";
 
-export const DIAGNOSTIC_SOURCE = "concnb";
 
 export async function diagnose(source: string, exports: ModuleExports | undefined): Promise<Diagnostic[]> {
   const syntax = await syntaxErrors(source);

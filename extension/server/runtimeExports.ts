@@ -1,5 +1,5 @@
 // What each runtime module exports, for the import check. The one list is the
-// runtime's own (kernel/runtime/modules.ts moduleExports()); scripts/build.mjs
+// runtime's own (kernel/runtime/modules.ts); scripts/build.mjs
 // asks a worker that loaded the built runtime for it, exactly as the kernel
 // does at boot, and writes it, as JSON text, into this bundle in place of
 // CONCNB_RUNTIME_EXPORTS.

@@ -14,6 +14,7 @@ import {
   type KernelOptions,
   type OutputRecord,
 } from "../protocol/messages";
+import type { Timeline } from "../protocol/timeline";
 import {
   interruptedBeforeStart,
   kernelDiedError,
@@ -48,6 +49,16 @@ export interface KernelRun {
   readonly result: Promise<CellResult>;
   /** Asks the kernel to stop this run; a run not yet sent ends at once as interrupted. */
   interrupt(status?: "interrupted" | "timeout"): void;
+  /** Once the result is in: the run's timeline, when it was asked for (RunOptions.timeline) or the run deadlocked. */
+  timeline(): Timeline | undefined;
+}
+
+/** How a cell is run. */
+export interface RunOptions {
+  /** Adds no definitions (see RunRequest.ephemeral). */
+  ephemeral?: boolean;
+  /** Sends the run's timeline with its result. */
+  timeline?: boolean;
 }
 
 interface PendingRun {
@@ -55,8 +66,11 @@ interface PendingRun {
   cellLabel: string;
   source: string;
   ephemeral: boolean;
+  timeline: boolean;
   onOutput: (records: OutputRecord[]) => void;
   resolve: (result: CellResult) => void;
+  /** The timeline the kernel sent with the result. */
+  got?: Timeline;
   startedAt: number;
   sent: boolean;
   interruptSent: boolean;
@@ -172,19 +186,20 @@ export class KernelClient {
    * One run at a time: the caller's queue guarantees it. Sent as soon as the
    * kernel is ready. An `ephemeral` run adds no definitions (see RunRequest).
    */
-  run(cellLabel: string, source: string, onOutput: (records: OutputRecord[]) => void, ephemeral = false): KernelRun {
+  run(cellLabel: string, source: string, onOutput: (records: OutputRecord[]) => void, options: RunOptions = {}): KernelRun {
+    const { ephemeral = false, timeline = false } = options;
     if (this.current) throw new Error(`kernel ${this.pid} is already running exec ${this.current.execId}`);
     const execId = this.nextExecId++;
     let resolve!: (result: CellResult) => void;
     const result = new Promise<CellResult>((r) => (resolve = r));
     const run: PendingRun = {
-      execId, cellLabel, source, ephemeral, onOutput, resolve,
+      execId, cellLabel, source, ephemeral, timeline, onOutput, resolve,
       startedAt: Date.now(), sent: false, interruptSent: false,
     };
     this.current = run;
     if (this.state === "ready") this.send(run);
     else if (this.state === "gone") this.finish(run, this.failure(this.exitInfo()));
-    return { execId, result, interrupt: (status) => this.interrupt(run, status) };
+    return { execId, result, interrupt: (status) => this.interrupt(run, status), timeline: () => run.got };
   }
 
   /**
@@ -225,8 +240,16 @@ export class KernelClient {
         }
         return;
       case "done":
-        if (run?.execId === message.execId) this.finish(run, message.result);
+        if (run?.execId !== message.execId) return;
+        run.got = message.timeline;
+        this.finish(run, message.result);
         return;
+      case "timeline": {
+        const asked = this.timelineAsks.get(message.execId);
+        this.timelineAsks.delete(message.execId);
+        for (const resolve of asked ?? []) resolve(message.timeline);
+        return;
+      }
       case "fatal":
         this.log(`[kernel ${this.pid}] fatal: ${message.error.name}: ${message.error.message}`);
         if (run) this.finish(run, { status: "error", durationMs: Date.now() - run.startedAt, error: withNextRunNote(message.error) });
@@ -240,7 +263,10 @@ export class KernelClient {
 
   private send(run: PendingRun): void {
     run.sent = true;
-    this.post({ type: "run", execId: run.execId, cellLabel: run.cellLabel, source: run.source, ...(run.ephemeral ? { ephemeral: true } : {}) });
+    this.post({
+      type: "run", execId: run.execId, cellLabel: run.cellLabel, source: run.source,
+      ...(run.ephemeral ? { ephemeral: true } : {}), ...(run.timeline ? { timeline: true } : {}),
+    });
   }
 
   private interrupt(run: PendingRun, status: "interrupted" | "timeout" = "interrupted"): void {
@@ -259,6 +285,21 @@ export class KernelClient {
       this.log(`[kernel ${this.pid}] did not end exec ${run.execId} within ${this.interruptGraceMs} ms of the interrupt; killing it`);
       this.interruptKilled = true;
       this.child.kill("SIGKILL");
+    });
+  }
+
+  private readonly timelineAsks = new Map<number, Array<(t: Timeline | null) => void>>();
+
+  /** An earlier run's timeline, from the kernel (which keeps the last few); null when it has it no longer, or is gone. */
+  timelineOf(execId: number): Promise<Timeline | null> {
+    if (this.state !== "ready") return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const asks = this.timelineAsks.get(execId);
+      if (asks) asks.push(resolve);
+      else {
+        this.timelineAsks.set(execId, [resolve]);
+        this.post({ type: "timeline", execId });
+      }
     });
   }
 

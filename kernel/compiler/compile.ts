@@ -12,7 +12,7 @@ import { decodeMappings } from "./sourcemap";
 import type { Chunk, DefsReads, ModuleExports } from "../protocol/worker";
 import type { CellError } from "../protocol/messages";
 
-import { CELL_FUNCTION } from "../protocol/worker";
+import { CELL_FUNCTION, chunkUrl } from "../protocol/worker";
 const LINE_OFFSET = 1;
 let seq = 0;
 
@@ -43,8 +43,8 @@ export async function compileCell(source: string, label: string, exports?: Modul
   const top = analyze(source, `${label}.ts`);
   const id = ++seq;
   const [full, defs] = await Promise.all([
-    transform(fullText(source, top), source, label, `concnb://${encodeURIComponent(label)}/full/${id}`),
-    transform(defsText(source, drop ? without(top, drop) : top), source, label, `concnb://${encodeURIComponent(label)}/defs/${id}`),
+    transform(fullText(source, top), source, label, chunkUrl(label, "full", id)),
+    transform(defsText(source, drop ? without(top, drop) : top), source, label, chunkUrl(label, "defs", id)),
   ]);
   const importError = exports ? checkImports(top.imports, exports, source, label) : null;
   if (importError) throw new CompileError(importError);
@@ -132,7 +132,7 @@ function defsText(source: string, top: TopLevel): string {
 
 /**
  * How a worker reads and refreshes the cell's bindings inside its definitions
- * chunk (runtime/scope): `values()` reads those initialized; `assign(o)` sets
+ * chunk (runtime/core/scope): `values()` reads those initialized; `assign(o)` sets
  * the `let` and `var` ones present in o; `consts` are refreshed in place instead.
  * A cell without bindings has none of this.
  */

@@ -12,7 +12,7 @@ export const enum G {
   OutSeq = 1,
   /** Ids of runtime objects (locks, events, ...), unique in the kernel. */
   ObjectId = 2,
-  /** Ids of shared buffers met inside values stored as bytes (runtime/transfer). */
+  /** Ids of shared buffers met inside values stored as bytes (runtime/core/transfer). */
   BufferId = 3,
   /** Bumped whenever any future finishes: what asCompleted() and wait() sleep on. */
   FutureDone = 4,
@@ -86,7 +86,7 @@ export const enum PS {
   Size = 4,
 }
 
-/** Int32 slots of an AsyncResult's memory (runtime/mpPool), written by the kernel when its task ends. */
+/** Int32 slots of an AsyncResult's memory (runtime/multiprocessing/pool), written by the kernel when its task ends. */
 export const enum AsyncSlot {
   State = 0,
   Size = 2,
@@ -101,7 +101,7 @@ export const enum AsyncState {
 /**
  * The kernel-wide arena (WorkerBoot.arena): growable shared memory for small
  * objects made in bulk (a future per submitted task), allocated by the
- * runtime (runtime/arena) with one atomic add on its first word.
+ * runtime (runtime/core/arena) with one atomic add on its first word.
  */
 export const enum Arena {
   /** Bytes it starts with. */
@@ -121,3 +121,65 @@ export function newArena(): SharedArrayBuffer {
   new Int32Array(arena)[Arena.Top] = Arena.Reserved;
   return arena;
 }
+
+/**
+ * A worker's trace ring (WorkerBoot.trace): what its thread did, for the timeline (protocol/timeline). The thread
+ * writes records, the kernel reads them when the thread's job ends, or while it still runs when the cell ends. Past
+ * Capacity records the oldest are overwritten; Count says how many were written in all.
+ */
+export const enum TR {
+  /** Int32 slot: records written since the job began. */
+  Count = 0,
+  /** Int32 words before the first record (even: records' Float64 stamps are 8-byte aligned). */
+  Header = 16,
+  /** Int32 words of a record: ts as a Float64 over words 0-1, then the Rec fields. */
+  Words = 8,
+  Capacity = 4096,
+}
+
+/** A trace record's Int32 words after its Float64 timestamp. */
+export const enum Rec {
+  Kind = 2,
+  /** A runtime object's id, a joiningThread() code, JOINING_ALL, or for a sleep its length in ms. */
+  On = 3,
+  /** TRACE_OPS index. */
+  Op = 4,
+  /** The cell line of a span's End (0: not taken), and the compiled chunk's number (Chunk.url ends with it). */
+  Line = 6,
+  Chunk = 7,
+}
+
+/** Values of Rec.Kind. */
+export const enum RecKind {
+  /** The thread starts running its code, and ends. */
+  Start = 1,
+  Finish = 2,
+  /** A wait begins and ends (End carries the cell line when the wait was long enough to take it). */
+  Begin = 3,
+  End = 4,
+  /** This thread's release, notify, set, put or finish of On woke waiters: the waits on On that end after it. */
+  Wake = 5,
+}
+
+/** What a span waited in, by Rec.Op. */
+export const TRACE_OPS = [
+  "wait",
+  "acquire",
+  "waitFor",
+  "get",
+  "put",
+  "join",
+  "result",
+  "barrier",
+  "sleep",
+  "idle",
+  "shutdown",
+  "mpget",
+  "mpput",
+  "wait for its non-daemon threads",
+  "release",
+  "notify",
+  "set",
+  "finish",
+] as const;
+export type TraceOp = (typeof TRACE_OPS)[number];

@@ -1,6 +1,6 @@
 // The memory budget's one shared layout, read and written by the kernel's
 // watchdog (kernel/memory) and by every worker's allocation checks
-// (runtime/memory). Figures are KiB in Int32 slots, so Atomics reach them
+// (runtime/core/memory). Figures are KiB in Int32 slots, so Atomics reach them
 // and a slot holds up to 2 TiB.
 import { totalmem } from "node:os";
 

@@ -1,3 +1,5 @@
+import type { Timeline } from "./timeline";
+
 // The one definition of every message that crosses a process boundary between
 // the extension host (or the CLI) and the kernel process. The shapes of
 // OutputRecord and CellResult are also the JSON of `concnb run --json`.
@@ -82,6 +84,8 @@ export interface RunRequest {
    * do not see it (the code lens "Run in thread" sends one).
    */
   ephemeral?: boolean;
+  /** Send the run's timeline with its result (a deadlocked run's is sent anyway). */
+  timeline?: boolean;
 }
 
 // ---- host → kernel --------------------------------------------------------
@@ -89,18 +93,22 @@ export type HostMessage =
   | ({ type: "run" } & RunRequest)
   /** Stops the run; `status` is how it is reported (the CLI's --timeout says "timeout"). */
   | { type: "interrupt"; execId: number; status?: "interrupted" | "timeout" }
+  /** Asks for an earlier run's timeline: the kernel keeps the last few. */
+  | { type: "timeline"; execId: number }
   | { type: "shutdown" };
 
 // ---- kernel → host --------------------------------------------------------
 export type KernelMessage =
   | { type: "ready"; pid: number }
   | { type: "output"; execId: number; records: OutputRecord[] }
-  | { type: "done"; execId: number; result: CellResult }
+  | { type: "done"; execId: number; result: CellResult; timeline?: Timeline }
+  /** The answer to a host's "timeline": null when the kernel no longer has it. */
+  | { type: "timeline"; execId: number; timeline: Timeline | null }
   /** The kernel cannot go on (e.g. out of memory); the host should restart it. */
   | { type: "fatal"; error: CellError };
 
-const hostTypes = new Set(["run", "interrupt", "shutdown"]);
-const kernelTypes = new Set(["ready", "output", "done", "fatal"]);
+const hostTypes = new Set(["run", "interrupt", "timeline", "shutdown"]);
+const kernelTypes = new Set(["ready", "output", "done", "timeline", "fatal"]);
 
 function hasType(m: unknown): m is { type: string } {
   return typeof m === "object" && m !== null && typeof (m as { type?: unknown }).type === "string";

@@ -4,6 +4,7 @@
 // clone), so everything here is structured-clonable and holds no shared memory.
 import type { CellError, CellResult, OutputRecord } from "./messages";
 import type { ChainLink, Chunk, TargetSpec } from "./worker";
+import type { Timeline } from "./timeline";
 
 /** How a pool task calls its function on its items: map: fn(item); apply: fn(...args), one call per item. */
 export type TaskMode = "map" | "apply";
@@ -15,7 +16,7 @@ export type TaskMode = "map" | "apply";
  */
 export interface PoolInit {
   target: TargetSpec;
-  /** Encoded for another process (runtime/crossProcess forProcess). */
+  /** Encoded for another process (runtime/multiprocessing/crossProcess forProcess). */
   args: unknown;
   executor: boolean;
 }
@@ -25,7 +26,7 @@ export type TaskOutcome = { results: unknown[] } | { error: CellError };
 
 /**
  * Kinds of runtime object that may be given to another process: their handles
- * (runtime/share) hold an id and no shared memory (see runtime/mpQueue).
+ * (runtime/core/share) hold an id and no shared memory (see runtime/multiprocessing/queue).
  */
 export const CROSSES_PROCESSES: readonly string[] = ["MpQueue"];
 
@@ -75,8 +76,8 @@ export type ToChild =
 // ---- child → parent ---------------------------------------------------------
 export type FromChild =
   | { type: "records"; records: OutputRecord[] }
-  /** A Process's program is over (the child exits next). */
-  | { type: "done"; result: CellResult }
+  /** A Process's program is over (the child exits next); with what its threads did, for the parent's timeline. */
+  | { type: "done"; result: CellResult; timeline?: Timeline }
   /** A task is over: `value` is the results (encoded) when `result` is ok. */
   | { type: "taskDone"; id: number; result: CellResult; value?: unknown }
   /** The worker's initializer raised (its traceback is already on the worker's stderr): the worker exits next. */

@@ -1,6 +1,6 @@
 // The one table of the synchronous calls a thread makes to the kernel: each
 // operation's request and its reply. The worker blocks until the reply comes
-// (runtime/context rpc); the kernel answers through a handler table typed by
+// (runtime/core/context rpc); the kernel answers through a handler table typed by
 // this one (kernel/programRpc), so the compiler checks that every operation
 // has its handler and that every reply has the type its caller reads.
 import type { PoolInit, QueueAnswer, QueueRequest, TaskMode, TaskOutcome } from "./process";
@@ -21,7 +21,7 @@ export interface RpcTable {
   atexit: { request: object; reply: ExitHandlerSpec[] };
   /** The program's excepthook now (spec null: the default), after reading what threads sent before. */
   excepthook: { request: object; reply: { seq: number; spec: TargetSpec | null } };
-  /** Shared memory met inside a value stored in a queue or future, by its kernel-wide id (runtime/transfer). */
+  /** Shared memory met inside a value stored in a queue or future, by its kernel-wide id (runtime/core/transfer). */
   buffer: { request: { bufferId: number }; reply: SharedArrayBuffer };
   /** Every value stashed under `key`, once at least `count` have arrived. */
   take: { request: { key: string; count: number }; reply: unknown[] };

@@ -30,6 +30,17 @@ export interface Chunk {
   source: string;
 }
 
+/** A chunk's url: its cell, which of the cell's two chunks, and the compile's number (trace records name a chunk by it). */
+export function chunkUrl(label: string, part: "full" | "defs", id: number): string {
+  return `concnb://${encodeURIComponent(label)}/${part}/${id}`;
+}
+
+/** The number a chunk's url ends with (see chunkUrl); 0 for none. */
+export function chunkNumber(url: string): number {
+  const n = Number(url.slice(url.lastIndexOf("/") + 1));
+  return Number.isInteger(n) ? n : 0;
+}
+
 /** One executed cell as later cells and threads see it: its definitions and the values of its bindings. */
 export interface ChainLink {
   /** Unique for every executed cell run: a worker holding a link by id holds exactly these definitions. */
@@ -37,7 +48,7 @@ export interface ChainLink {
   /** The cell's label: re-running the last cell replaces its link. */
   key: string;
   defs: Chunk;
-  /** Encoded (see runtime/share) values of the cell's top-level bindings: as the last cell run left them. */
+  /** Encoded (see runtime/core/share) values of the cell's top-level bindings: as the last cell run left them. */
   values: EncodedValues;
   /** Which values these are (absent: the first ones, named by `id`); a later cell that changes them gives a new one. */
   valuesId?: string;
@@ -72,11 +83,11 @@ export type ChainRebase = Array<{ valuesId: string; values: EncodedValues } | nu
 /** The names each of the runtime's modules exports ("threading" → ["Thread", ...]), as the runtime reports them. */
 export type ModuleExports = Record<string, string[]>;
 
-/** name → encoded value; produced and consumed only by runtime/share. */
+/** name → encoded value; produced and consumed only by runtime/core/share. */
 export type EncodedValues = Record<string, unknown>;
 
 /**
- * A big binding's encoded value as the kernel keeps it (runtime/share's encodeKept): V8's serialization of it,
+ * A big binding's encoded value as the kernel keeps it (runtime/core/share's encodeKept): V8's serialization of it,
  * in shared memory, so that it is copied neither into the kernel nor into the threads that are only passed it
  * on; a thread that reads the binding parses it. Only in a ChainLink's values, as one whole binding.
  */
@@ -87,7 +98,7 @@ export interface StoredValue {
   numbers?: true;
 }
 
-/** Bindings smaller than this (runtime/memory's approxBytes) are kept as they are: a message copies them at once. */
+/** Bindings smaller than this (runtime/core/memory's approxBytes) are kept as they are: a message copies them at once. */
 export const STORE_MIN_BYTES = 1 << 20;
 
 export function isStored(v: unknown): v is StoredValue {
@@ -151,7 +162,7 @@ export type Job =
       chainValues: ChainValues;
     };
 
-/** The top-level names a thread's code can reach (runtime/uses), null for all: only those bindings are copied into it. */
+/** The top-level names a thread's code can reach (runtime/core/uses), null for all: only those bindings are copied into it. */
 export type Uses = string[] | null;
 
 /** The bindings of `values` that a thread using `uses` (null: all) is given. */
@@ -194,7 +205,7 @@ export type FromWorker =
   | { type: "jobDone"; chainIds: string[]; valuesIds: string[] }
   /** A runtime object was made: what it is and where, for deadlock reports; `state` is its shared memory. */
   | { type: "object"; id: number; kind: string; state: SharedArrayBuffer; where: Where | null }
-  /** A thread has waited a while with no timeout: on what (an object id, or a code of runtime/blocking), where. */
+  /** A thread has waited a while with no timeout: on what (an object id, or a code of runtime/core/blocking), where. */
   | { type: "blocked"; ident: number; on: number; op: string; seq: number; where: Where | null }
   /** threading.setExcepthook(): the program's hook from now on (spec null: the default); `seq` orders the calls. */
   | { type: "excepthook"; programId: number; seq: number; spec: TargetSpec | null }
@@ -253,4 +264,8 @@ export interface WorkerBoot {
   outPort: import("node:worker_threads").MessagePort;
   /** What the worker's threads print: see protocol/outputRing. */
   outRing: SharedArrayBuffer;
+  /** What its thread does, for the timeline: TR of protocol/layout. */
+  trace: SharedArrayBuffer;
+  /** False only for the benchmarks' "recording off" figures (CONCNB_TRACE=off): the timeline is always on. */
+  tracing: boolean;
 }

@@ -4,27 +4,28 @@
 import { parentPort, threadId } from "node:worker_threads";
 import { Retire, type ChainValues, type Job, type ProgramContext, type ToWorker, type ThreadDesc } from "../protocol/worker";
 import type { CellError } from "../protocol/messages";
-import { installCapture, setThreadName, write } from "./capture";
-import { boot, job, send, setCurrent } from "./context";
-import { SystemExit } from "./errors";
+import { installCapture, setThreadName, write } from "./core/capture";
+import { boot, job, send, setCurrent } from "./core/context";
+import { SystemExit } from "./core/errors";
 import { importDefault, importModule, moduleExports } from "./modules";
 import {
   hereLookup, heldChainIds, heldValuesIds, setHere, setHereLookup, chainScope, classLookup, enterDefs, enterScope, evalChunk, resolveTarget,
   takeValues, threadScope,
-} from "./scope";
-import { applyChainDelta, chainDelta, rebaseChain, refreshScope, restoreChain } from "./bindings";
-import { decode, encode, encodeKept } from "./share";
-import { FINISHED, JOINING_ALL, P, STARTED, T } from "../protocol/layout";
-import { wait } from "./blocking";
-import { runExitHandlers, resetExitHandlers } from "./atexit";
-import { shutdownExecutors } from "./executor";
-import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading";
-import { formatTraceback, framesOf, headline, installTracebacks } from "./traceback";
-import { approxBytes, budgetText, fits, installMemoryChecks, jobEnds, jobStarts } from "./memory";
+} from "./core/scope";
+import { applyChainDelta, chainDelta, rebaseChain, refreshScope, restoreChain } from "./core/bindings";
+import { decode, encode, encodeKept } from "./core/share";
+import { FINISHED, JOINING_ALL, joiningThread, P, STARTED, T } from "../protocol/layout";
+import { waitForZero } from "./core/blocking";
+import { notifyTraced, traceFinish, traceStart } from "./core/trace";
+import { runExitHandlers, resetExitHandlers } from "./atexit/handlers";
+import { shutdownExecutors } from "./concurrent/futures/executor";
+import { reportThreadException, resetHook, reviveSelf, setValuesForThreads, threadFromDesc } from "./threading/thread";
+import { formatTraceback, framesOf, headline, installTracebacks } from "./core/traceback";
+import { approxBytes, budgetText, fits, installMemoryChecks, jobEnds, jobStarts } from "./core/memory";
 import { formatBytes } from "../protocol/memory";
-import { pick } from "./uses";
-import { beginTimers, cancelTimers, eventLoopBusy, failJob, installTimers, leftResources, probeSeen, rejectionsReported, settle } from "./timers";
-import { takePristine, tainted } from "./pristine";
+import { pick } from "./core/uses";
+import { beginTimers, cancelTimers, eventLoopBusy, failJob, installTimers, leftResources, probeSeen, rejectionsReported, settle } from "./core/timers";
+import { takePristine, tainted } from "./core/pristine";
 
 let cellSnapshot: (uses?: ReadonlySet<string> | null) => Record<string, unknown> = () => ({});
 let rawSnapshot: () => Record<string, unknown> = () => ({});
@@ -87,6 +88,7 @@ let lastCtx: ProgramContext | null = null;
 
 async function runJob(j: Job): Promise<void> {
   jobStarts();
+  traceStart();
   try {
     if (j.kind === "main") await runMain((lastCtx = j.ctx), j.thread);
     else await runThread({ ...j, ctx: (lastCtx = j.ctx ?? sameProgram(lastCtx)) });
@@ -158,15 +160,14 @@ async function runMain(ctx: ProgramContext, desc: ThreadDesc): Promise<void> {
   }
   const state = new Int32Array(desc.state);
   Atomics.store(state, T.State, FINISHED);
-  Atomics.notify(state, T.State);
+  notifyTraced(joiningThread(desc.ident), "finish", state, T.State);
   const slots = job().programSlots;
   // As Python does, the main thread's traceback comes before a long wait for threads (a deadlock report would
   // hide it); threads that end at once (a pool shut down by `using`) are not a long wait, and the cell shows it anyway.
   if (error?.traceback && !waitForThreads(slots, 250)) write("stderr", error.traceback);
-  for (let live = Atomics.load(slots, P.Live); live > 0; live = Atomics.load(slots, P.Live)) {
-    wait(slots, P.Live, live, Infinity, JOINING_ALL, "wait for its non-daemon threads");
-  }
+  waitForZero(slots, P.Live, JOINING_ALL, "wait for its non-daemon threads");
   runExitHandlers();
+  traceFinish();
   const values = snapshotValues();
   const chainValues = snapshotChain();
   const defined = cellDefined();
@@ -284,11 +285,12 @@ async function runThread(j: Extract<Job, { kind: "thread" }> & { ctx: ProgramCon
   } finally {
     const cancelled = cancelTimers();
     if (cancelled) write("stderr", cancelled);
+    traceFinish();
     // only the first to finish the thread (here, or the kernel if this worker dies) counts it
     if (Atomics.compareExchange(state, T.State, STARTED, FINISHED) === STARTED) {
       // its place is given back before a joiner wakes, so that the joiner can start another at once
       Atomics.sub(job().programSlots, P.Threads, 1);
-      Atomics.notify(state, T.State);
+      notifyTraced(joiningThread(j.thread.ident), "finish", state, T.State);
       if (!j.thread.daemon) {
         const slots = job().programSlots;
         Atomics.sub(slots, P.Live, 1);

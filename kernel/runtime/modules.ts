@@ -5,46 +5,19 @@ import * as threading from "./threading";
 import * as time from "./time";
 import * as sys from "./sys";
 import * as atexit from "./atexit";
-import { Lock, RLock } from "./locks";
-import { Condition } from "./condition";
-import { Semaphore, BoundedSemaphore } from "./semaphore";
-import { Event } from "./event";
-import { Barrier, BrokenBarrierError } from "./barrier";
-import { local } from "./local";
-import { RawValue, Value, RawArray, SharedArrayOf } from "./sharedctypes";
-import { ModuleNotFoundError } from "./errors";
-import { Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full } from "./queue";
-import { Future, CancelledError, InvalidStateError, TimeoutError } from "./futures";
-import { ThreadPoolExecutor, ProcessPoolExecutor, BrokenExecutor, BrokenThreadPool, BrokenProcessPool } from "./executor";
-import { asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from "./completion";
-import { Process, currentProcess, cpuCount } from "./multiprocessing";
-import { AsyncResult, MapResult, Pool } from "./mpPool";
-import { ProcessError, TimeoutError as MpTimeoutError } from "./crossProcess";
-import { Queue as MpQueue } from "./mpQueue";
+import * as futures from "./concurrent/futures";
+import * as multiprocessing from "./multiprocessing";
+import * as queue from "./queue";
+import * as sharedctypes from "./multiprocessing/sharedctypes";
+import { ModuleNotFoundError } from "./core/errors";
 
-const runtime: Record<string, object> = {
-  threading: {
-    ...publicOf(threading, ["Thread", "Timer", "currentThread", "mainThread", "enumerate", "activeCount", "getIdent",
-      "getNativeId", "excepthook", "setExcepthook", "TIMEOUT_MAX"]),
-    Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier, BrokenBarrierError, local,
-  },
-  atexit: publicOf(atexit, ["register", "unregister"]),
-  "concurrent.futures": Object.freeze({
-    ThreadPoolExecutor, ProcessPoolExecutor, Future, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
-    CancelledError, InvalidStateError, TimeoutError, BrokenExecutor, BrokenThreadPool, BrokenProcessPool,
-  }),
-  multiprocessing: Object.freeze({ Process, Pool, AsyncResult, MapResult, Queue: MpQueue, currentProcess, cpuCount, ProcessError, TimeoutError: MpTimeoutError }),
-  queue: Object.freeze({ Queue, LifoQueue, PriorityQueue, SimpleQueue, Empty, Full }),
-  sharedctypes: { Value, RawValue, Array: SharedArrayOf, RawArray },
-  time: publicOf(time, ["sleep", "perfCounter", "monotonic", "time"]),
-  sys: publicOf(sys, ["exit", "SystemExit"]),
-};
-
-function publicOf(mod: object, names: string[]): object {
-  const out: Record<string, unknown> = {};
-  for (const n of names) out[n] = (mod as Record<string, unknown>)[n];
-  return Object.freeze(out);
-}
+/** Each module under its Python name: its folder's index, frozen (a cell cannot add to a module or replace a member). */
+const runtime: Record<string, object> = Object.fromEntries(
+  Object.entries({ threading, atexit, "concurrent.futures": futures, multiprocessing, queue, sharedctypes, time, sys }).map(([name, mod]) => [
+    name,
+    Object.freeze({ ...mod }),
+  ]),
+);
 
 const nodeRequire = createRequire(process.cwd() + "/");
 

@@ -44,21 +44,7 @@ async function main(): Promise<void> {
   const rerunMs = median(rerun);
 
   const N = 300;
-  await run(`import { Thread } from "threading"; for (let i = 0; i < 20; i++) { const t = new Thread({ target: () => {} }); t.start(); t.join(); }`);
-  const out = await run(`
-    import { Thread } from "threading";
-    import { perfCounter } from "time";
-    const times: number[] = [];
-    for (let i = 0; i < ${N}; i++) {
-      const t0 = perfCounter();
-      const t = new Thread({ target: () => {} });
-      t.start();
-      t.join();
-      times.push((perfCounter() - t0) * 1000);
-    }
-    times.sort((a, b) => a - b);
-    console.log(times[Math.floor(times.length / 2)]);`);
-  const threadMs = Number(out.trim());
+  const threadMs = (await kernel.startJoinUs(N, 20)) / 1000;
 
   const sleepers = await run(`
     import { Thread } from "threading";

@@ -52,24 +52,7 @@ async function peakRss<T>(run: () => Promise<T>): Promise<{ value: T; peak: numb
 
 async function main(): Promise<void> {
   const kernel = new BenchKernel();
-  await kernel.run(`import { Thread } from "threading"; for (let i = 0; i < 50; i++) { const t = new Thread({ target: () => {} }); t.start(); t.join(); }`);
-  const ours = Number(
-    (
-      await kernel.run(`
-    import { Thread } from "threading";
-    import { perfCounter } from "time";
-    const times: number[] = [];
-    for (let i = 0; i < ${N}; i++) {
-      const t0 = perfCounter();
-      const t = new Thread({ target: () => {} });
-      t.start();
-      t.join();
-      times.push((perfCounter() - t0) * 1e6);
-    }
-    times.sort((a, b) => a - b);
-    console.log(times[Math.floor(times.length / 2)]);`)
-    ).trim(),
-  );
+  const ours = await kernel.startJoinUs(N, 50);
   // CPython right after ours: the same machine under the same load
   const cpython = cpythonStartJoinUs(N);
 

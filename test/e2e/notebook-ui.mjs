@@ -6,7 +6,12 @@
 // run is over, check every code cell ended well and the outputs show lines of
 // several threads, and save a screenshot (test/e2e/screenshots/01-threads.png);
 // then check the code lens "Run in thread" shows above the lesson's first
-// function (01-threads-lens.png).
+// function (01-threads-lens.png), and that typing `t.` in that cell lists the
+// Thread's members (01-threads-completion.png) and `t.aquire()` is squiggled
+// with TypeScript's reason in its hover (01-threads-type-error.png). Last,
+// lessons 2 and 3 are opened and run: the timeline of lesson 2's lock taken
+// in turns (02-lock-timeline.png) and of lesson 3's deadlock, with its cycle
+// named (03-deadlock-timeline.png).
 //
 // The notebook list is virtualized: only rows on screen are in the DOM. Cell
 // states and outputs are therefore read while scrolling through the notebook,
@@ -17,7 +22,9 @@ import { answerStartupTrust, answerTrustRequest, loggedInPage, trustRequest } fr
 
 const LESSON = "01-threads.concnb";
 const TIMEOUT = 120_000;
-const LIST = ".notebook-editor .cell-list-container";
+/** The notebook editor the checks look at: the one on screen (another lesson's stays in the DOM, hidden). */
+const ACTIVE = "data-e2e-active";
+const LIST = `.notebook-editor[${ACTIVE}] .cell-list-container`;
 
 export async function runE2E(browser, server, { workspace, root }) {
   const checks = [];
@@ -40,10 +47,10 @@ export async function runE2E(browser, server, { workspace, root }) {
     await answerStartupTrust(page, false);
     await page.waitForSelector(".explorer-folders-view .monaco-list-row", { timeout: TIMEOUT });
 
-    await openLesson(page);
+    await openLesson(page, LESSON);
     check("the lesson opens in the notebook editor", true);
 
-    const runAll = () => page.locator(".notebook-editor .notebook-toolbar-container").getByText("Run All").click({ timeout: TIMEOUT });
+    const runAll = () => page.locator(`.notebook-editor[${ACTIVE}] .notebook-toolbar-container`).getByText("Run All").click({ timeout: TIMEOUT });
     await runAll();
     await trustRequest(page).waitFor({ state: "visible", timeout: TIMEOUT });
     await page.screenshot({ path: join(shots, "01-threads-trust.png") });
@@ -56,19 +63,7 @@ export async function runE2E(browser, server, { workspace, root }) {
     check("declined, no cell runs", states === 0, `${states} cell states shown`);
     await runAll();
     await answerTrustRequest(page, "Trust Folder & Continue");
-    // the run is over when the first cell has a state and no cell is running or waiting
-    const over = await page
-      .waitForFunction(
-        () => {
-          const q = (s) => document.querySelectorAll(`.notebook-editor ${s}`).length;
-          const started = q(".codicon-notebook-state-success") + q(".codicon-notebook-state-error") > 0;
-          return started && q(".codicon-notebook-state-executing") + q(".codicon-notebook-state-pending") === 0 && q(".codicon-notebook-stop") === 0;
-        },
-        undefined,
-        { timeout: TIMEOUT, polling: 250 },
-      )
-      .then(() => true, () => false);
-    check("Run All ends", over);
+    check("Run All ends", await runEnds(page));
 
     const seen = await scrollThrough(page);
     const ok = [...seen.states.values()].filter((s) => s === "success").length;
@@ -81,6 +76,9 @@ export async function runE2E(browser, server, { workspace, root }) {
     check("the outputs show lines of several threads", seen.threads.size >= 3, [...seen.threads].slice(0, 6).join(", "));
 
     await showCell(page, shown);
+    // that cell's marker asks for its timeline: the renderer draws it in the cell's output
+    const drawn = await timelineDrawn(page);
+    check("the timeline renderer draws the cell's threads under its output", drawn.lanes >= 4, drawn.summary);
     await page.screenshot({ path: join(shots, "01-threads.png") });
     console.log(`  screenshot: ${join(shots, "01-threads.png")}`);
 
@@ -94,6 +92,83 @@ export async function runE2E(browser, server, { workspace, root }) {
     check("the code lens \"Run in thread\" shows above a function", lens);
     await page.screenshot({ path: join(shots, "01-threads-lens.png") });
     console.log(`  screenshot: ${join(shots, "01-threads-lens.png")}`);
+
+    // types in the cell, as a learner types: `t.` opens the completion list, and a misspelt method is a problem
+    const first = kinds.indexOf("ts");
+    await page.locator(`${LIST} .monaco-list-row[data-index="${first}"] .monaco-editor .view-lines`).first().click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("\nt.");
+    const suggest = page.locator(".monaco-editor .suggest-widget.visible");
+    const listed = await suggest
+      .getByText("isAlive", { exact: true })
+      .first()
+      .waitFor({ state: "visible", timeout: 30_000 })
+      .then(() => true, () => false);
+    const labels = listed ? await suggest.locator(".monaco-list-row .label-name").allInnerTexts() : [];
+    check("typing `t.` lists the Thread's members", listed && labels.includes("join") && labels.includes("start"), labels.slice(0, 8).join(", "));
+    await page.screenshot({ path: join(shots, "01-threads-completion.png") });
+    console.log(`  screenshot: ${join(shots, "01-threads-completion.png")}`);
+    await page.keyboard.press("Escape");
+    await page.keyboard.type("aquire();");
+    const squiggle = page.locator(`${LIST} .monaco-list-row[data-index="${first}"] .squiggly-error`).first();
+    const marked = await squiggle.waitFor({ state: "visible", timeout: 30_000 }).then(() => true, () => false);
+    let said = "";
+    if (marked) {
+      // the hover asked for from the keyboard (Ctrl+K Ctrl+I, the cursor inside the word), as a keyboard user does:
+      // it does not depend on where the pointer is while the squiggle is drawn again
+      const hoverBox = page.locator(".monaco-hover:not(.hidden)", { hasText: "does not exist" }).first();
+      for (let attempt = 0; attempt < 3 && !said; attempt++) {
+        await page.keyboard.press("End");
+        for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowLeft");
+        await page.keyboard.press("Control+K");
+        await page.keyboard.press("Control+I");
+        said = await hoverBox.waitFor({ state: "visible", timeout: 10_000 }).then(() => hoverBox.innerText(), () => "");
+        if (said) break;
+        // and then with the pointer, as a person would: the squiggle is drawn under the text layer, which takes the
+        // pointer, so the mouse goes over its middle (found anew: it is drawn again as the diagnostics come again)
+        const at = await squiggle.waitFor({ state: "visible", timeout: 10_000 }).then(() => squiggle.boundingBox(), () => null);
+        if (!at) continue;
+        await page.mouse.move(at.x + at.width / 2, at.y - 40);
+        await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2, { steps: 4 });
+        said = await hoverBox.waitFor({ state: "visible", timeout: 10_000 }).then(() => hoverBox.innerText(), () => "");
+      }
+    }
+    check("a misspelt method is squiggled, and its hover says why", marked && /Property 'aquire' does not exist on type 'Thread'/.test(said), marked ? said.split("\n")[0] || "no hover came" : "no squiggle came");
+    await page.screenshot({ path: join(shots, "01-threads-type-error.png") });
+    console.log(`  screenshot: ${join(shots, "01-threads-type-error.png")}`);
+    // and in the Problems view, with the cell it is in
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Shift+M");
+    const problems = page.locator(".markers-panel .monaco-list-row");
+    const listedProblem = await problems
+      .filter({ hasText: "does not exist on type 'Thread'" })
+      .first()
+      .waitFor({ state: "visible", timeout: 15_000 })
+      .then(() => true, () => false);
+    const rows = await problems.allInnerTexts();
+    check("the Problems view lists the type error", listedProblem, rows.map((r) => r.replace(/\s+/g, " ")).join(" | ").slice(0, 300));
+    await page.screenshot({ path: join(shots, "01-threads-problems.png") });
+    console.log(`  screenshot: ${join(shots, "01-threads-problems.png")}`);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+j"); // the panel closed: the notebooks get the whole height
+
+    // the timelines of lessons 2 and 3, where the interleaving is the point
+    for (const [lesson, shot, own, expect] of [
+      // both cells are "cell 11": lesson 3's label is the one with a deadlock (and lesson 2's is drawn first)
+      ["02-race-conditions-and-locks.concnb", "02-lock-timeline.png", "", (label) => /[1-9][\d,]* hand-offs?/.test(label) && !/Deadlock/.test(label)],
+      ["03-rlock-and-deadlock.concnb", "03-deadlock-timeline.png", "Deadlock: ", (label) => /Deadlock: .*alice-pays-bob waits to acquire RLock#\d+, held by bob-pays-alice/.test(label)],
+    ]) {
+      const markers = readFileSync(join(workspace, lesson), "utf8").split("\n").filter((l) => /^<!-- (ts|md)\b/.test(l));
+      const index = markers.findIndex((l) => /^<!-- ts .*("timeline":true|"expectError":"DeadlockError")/.test(l));
+      await openLesson(page, lesson);
+      await runAll();
+      check(`${lesson}: Run All ends`, await runEnds(page));
+      await showCell(page, index);
+      const drawn = await revealTimeline(page, `cell ${index + 1}:`, own);
+      check(`${lesson}: the timeline of cell ${index + 1} is drawn, and shows what the lesson says`, drawn.lanes >= 3 && expect(drawn.summary), drawn.summary.slice(0, 240));
+      await page.screenshot({ path: join(shots, shot) });
+      console.log(`  screenshot: ${join(shots, shot)}`);
+    }
   } catch (e) {
     check("the notebook UI check ran", false, e.message.split("\n")[0]);
     await page.screenshot({ path: join(shots, "failure.png") }).catch(() => {});
@@ -109,15 +184,46 @@ export async function runE2E(browser, server, { workspace, root }) {
  * text (the workbench's own race, seen on first load); then the tab is closed
  * and the click repeated until the notebook editor shows.
  */
-async function openLesson(page) {
+async function openLesson(page, lesson) {
   const deadline = Date.now() + TIMEOUT;
   for (let attempt = 1; ; attempt++) {
-    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: LESSON }).first().click({ timeout: TIMEOUT });
-    const shown = await page.waitForSelector(LIST, { timeout: 5000 }).then(() => true, () => false);
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: lesson }).first().click({ timeout: TIMEOUT });
+    const tab = page.locator(".tabs-container .tab.active", { hasText: lesson });
+    const shown = await tab
+      .waitFor({ timeout: 5000 })
+      .then(() => page.waitForFunction(markActive, ACTIVE, { timeout: 5000 }))
+      .then(() => true, () => false);
     if (shown) return;
-    if (Date.now() > deadline) throw new Error(`${LESSON} did not open in the notebook editor after ${attempt} clicks`);
+    if (Date.now() > deadline) throw new Error(`${lesson} did not open in the notebook editor after ${attempt} clicks`);
     await page.locator(".tabs-container .tab.active .tab-actions .action-label").first().click().catch(() => {});
   }
+}
+
+/** Marks the notebook editor on screen (ACTIVE), and only it; true once there is one. Runs in the page. */
+function markActive(attribute) {
+  let found = false;
+  for (const e of document.querySelectorAll(".notebook-editor")) {
+    // a hidden tab's editor stays in the DOM, hidden by an ancestor's display or visibility
+    const shown = e.checkVisibility({ checkVisibilityCSS: true, checkOpacity: true }) && e.getBoundingClientRect().width > 0 && e.querySelector(".cell-list-container") !== null;
+    e.toggleAttribute(attribute, shown && !found);
+    found ||= shown;
+  }
+  return found;
+}
+
+/** The run is over when the first cell has a state and no cell is running or waiting. */
+function runEnds(page) {
+  return page
+    .waitForFunction(
+      (active) => {
+        const q = (s) => document.querySelectorAll(`.notebook-editor[${active}] ${s}`).length;
+        const started = q(".codicon-notebook-state-success") + q(".codicon-notebook-state-error") > 0;
+        return started && q(".codicon-notebook-state-executing") + q(".codicon-notebook-state-pending") === 0 && q(".codicon-notebook-stop") === 0;
+      },
+      ACTIVE,
+      { timeout: TIMEOUT, polling: 250 },
+    )
+    .then(() => true, () => false);
 }
 
 /** What the rows on screen show now: code cells' states by row index, and thread names in the outputs. */
@@ -165,6 +271,56 @@ async function top(page) {
     if ((await scrollTop(page)) === before) break;
   }
   return box;
+}
+
+/**
+ * The timeline renderer's output (of the cell `cell`, "cell 5:", whose label also holds `own`): its summary, how
+ * many lanes it names (its canvas's label), and where it is on the page, or null while no output frame has it.
+ */
+async function findTimeline(page, cell, own) {
+  for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
+    const found = await frame
+      .evaluate(([cell, own]) => {
+        const label = (c) => c.getAttribute("aria-label") ?? "";
+        const canvas = [...document.querySelectorAll("canvas[aria-label]")].find((c) => label(c).includes(`Thread timeline. ${cell}`) && label(c).includes(own));
+        if (!canvas) return null;
+        const r = canvas.getBoundingClientRect();
+        return { summary: label(canvas), top: r.top, height: r.height };
+      }, [cell, own])
+      .catch(() => null);
+    if (!found) continue;
+    const box = await (await frame.frameElement()).boundingBox();
+    return { summary: found.summary, lanes: Number(/(\d+) threads?/.exec(found.summary)?.[1] ?? 0), top: (box?.y ?? 0) + found.top, height: found.height };
+  }
+  return null;
+}
+
+/** Waits for the timeline (see findTimeline) to be drawn. */
+async function timelineDrawn(page, cell = "", own = "") {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const found = await findTimeline(page, cell, own);
+    if (found) return found;
+    await page.waitForTimeout(250);
+  }
+  return { summary: "no timeline canvas in any output", lanes: 0 };
+}
+
+/** Waits for the timeline to be drawn, then scrolls the notebook until it is on screen (under a long output, say). */
+async function revealTimeline(page, cell, own) {
+  const drawn = await timelineDrawn(page, cell, own);
+  if (!drawn.top) return drawn;
+  const list = await page.locator(LIST).boundingBox();
+  for (let step = 0; step < 60; step++) {
+    const at = await findTimeline(page, cell, own);
+    if (!at) break;
+    const below = at.top + at.height - (list.y + list.height);
+    const above = list.y - at.top;
+    if (below <= 0 && above <= 0) break;
+    await page.mouse.wheel(0, below > 0 ? Math.min(below + 40, 400) : -Math.min(above + 40, 400));
+    await frames(page);
+  }
+  return drawn;
 }
 
 /** Waits for two animation frames: the list has rendered the rows a scroll brought in. */

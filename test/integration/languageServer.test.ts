@@ -111,7 +111,7 @@ suite("Language server: diagnostics and Run in thread", function () {
     assert.match(text(c, STDERR), /^\[Thread-1 \(bad\)\] {3}File "cell 1", line 13, in bad$/m);
   });
 
-  test("a Run in thread is interrupted like a cell, and arguments that are not a list run nothing", async () => {
+  test("a Run in thread is interrupted like a cell, and arguments that are not a list, or not of the parameters' types, run nothing", async () => {
     const doc = await openNotebook(FUNCTIONS, `import { Lok } from "threading";`);
     await diagnosticsOf(doc.cellAt(1).document.uri, (d) => d.length > 0);
     const cell = doc.cellAt(0);
@@ -131,5 +131,8 @@ suite("Language server: diagnostics and Run in thread", function () {
     const [args] = worker.command!.arguments as [object];
     await vscode.commands.executeCommand(worker.command!.command, { ...args, args: `3], [4` });
     assert.equal(cell.executionSummary?.executionOrder, 1, "nothing ran");
+    // well formed, but a string where worker takes a number: the types say no before anything runs
+    await vscode.commands.executeCommand(worker.command!.command, { ...args, args: `"three", "a"` });
+    assert.equal(cell.executionSummary?.executionOrder, 1, "nothing ran for arguments of the wrong type");
   });
 });

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { analyze } from "../../kernel/compiler/analyze";
 import { compileCell, CompileError } from "../../kernel/compiler/compile";
-import { lookupLine } from "../../kernel/runtime/lineTable";
+import { lookupLine } from "../../kernel/runtime/core/lineTable";
 import type { Chunk } from "../../kernel/protocol/worker";
 import { TestKernel } from "./support/kernel";
 

@@ -1,7 +1,7 @@
 // Folders follow process boundaries (DESIGN.md): these rules are checked on
 // the sources themselves, so a stray import fails the build's tests.
 import { strict as assert } from "node:assert";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
 
 const root = resolve(__dirname, "..", "..", "..");
@@ -48,6 +48,50 @@ describe("layout: folders follow process boundaries", () => {
           target.startsWith("kernel/runtime/") || target.startsWith("kernel/protocol/"),
           `${relative(root, f)} imports ${target}`,
         );
+      }
+    }
+  });
+
+  it("gives each runtime module its folder, whose index is what cells import; modules.ts names only those indexes", () => {
+    const runtime = join(root, "kernel", "runtime");
+    const table = join(runtime, "modules.ts");
+    const specs = imports(table).filter((s) => s.startsWith("./"));
+    const folders = specs.filter((s) => !s.startsWith("./core/"));
+    assert.ok(folders.length >= 8, folders.join(", "));
+    for (const spec of folders) {
+      assert.ok(statSync(join(runtime, spec)).isDirectory() && statSync(join(runtime, spec, "index.ts")).isFile(), `${spec} is a folder with an index.ts`);
+    }
+    for (const spec of specs.filter((s) => s.startsWith("./core/"))) assert.ok(spec === "./core/errors", `modules.ts imports ${spec}`);
+    // An index is the module's public surface: it re-exports, it holds no code of its own, so its declarations are
+    // exactly what a cell can import.
+    for (const f of sources(runtime).filter((f) => f.endsWith("index.ts") && folders.some((s) => f === join(runtime, s, "index.ts")))) {
+      const code = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "").trim();
+      if (f.endsWith(join("sys", "index.ts")) || f.endsWith(join("time", "index.ts"))) continue; // one-file modules
+      for (const stmt of code.split(/;\s*/).filter(Boolean)) assert.match(stmt, /^export\s/, `${relative(root, f)}: ${stmt.slice(0, 80)}`);
+    }
+  });
+
+  it("keeps a runtime module's tests under the same path in test/unit/runtime/ as its code in kernel/runtime/", () => {
+    const tests = join(root, "test", "unit", "runtime");
+    const files = sources(tests).filter((f) => f.endsWith(".test.ts"));
+    assert.ok(files.length >= 10);
+    for (const f of files) {
+      const folder = relative(tests, dirname(f));
+      assert.ok(folder !== "" && existsSync(join(root, "kernel", "runtime", folder, "index.ts")), `${relative(root, f)}: kernel/runtime/${folder} is a module`);
+    }
+    for (const m of ["threading", "concurrent/futures", "queue", "multiprocessing", "atexit"]) {
+      assert.ok(files.some((f) => relative(tests, dirname(f)) === m), `test/unit/runtime/${m} has tests`);
+    }
+  });
+
+  it("keeps kernel/runtime/core (the plumbing the modules share) off the modules", () => {
+    const files = sources(join(root, "kernel", "runtime", "core"));
+    assert.ok(files.length >= 10);
+    for (const f of files) {
+      for (const spec of imports(f)) {
+        if (!spec.startsWith(".")) continue;
+        const target = resolved(f, spec);
+        assert.ok(target.startsWith("kernel/runtime/core/") || target.startsWith("kernel/protocol/"), `${relative(root, f)} imports ${target}`);
       }
     }
   });

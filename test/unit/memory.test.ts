@@ -106,7 +106,7 @@ describe("memory budget", function () {
   });
 
   it("keeps a big value as the last cell left it; a thread that changes it changes its own copy", async () => {
-    // past a MB each: kept as bytes in shared memory (runtime/share's encodeKept), parsed where they are read
+    // past a MB each: kept as bytes in shared memory (runtime/core/share's encodeKept), parsed where they are read
     await k.stdout(`const nums = Array.from({ length: 3e5 }, (_, i) => i); const f64 = new Float64Array(3e5).fill(2);
       const words = Array.from({ length: 1e5 }, (_, i) => "w" + i); const same = words; const cfg = { nums };`);
     assert.deepEqual(await k.stdout(`

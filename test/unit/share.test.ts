@@ -1,8 +1,8 @@
-// The pieces of runtime/share that keep the notebook's bindings current in
-// every worker (runtime/bindings): telling a value from what it was encoded
+// The pieces of runtime/core/share that keep the notebook's bindings current in
+// every worker (runtime/core/bindings): telling a value from what it was encoded
 // as without encoding it, and decoding onto objects that must stay the same.
 import { strict as assert } from "node:assert";
-import { decodeKeeping, encode, sameAsEncoded } from "../../kernel/runtime/share";
+import { decodeKeeping, encode, sameAsEncoded } from "../../kernel/runtime/core/share";
 
 class Box {
   constructor(public n: number) {}

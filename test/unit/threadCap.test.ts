@@ -3,7 +3,7 @@
 // thread, naming the cap; threads that have finished give their place back.
 import * as assert from "node:assert/strict";
 import { TestKernel } from "./support/kernel";
-import { defaultMaxThreads } from "../../kernel/pool";
+import { defaultMaxThreads } from "../../kernel/threadCap";
 
 /** Starts threads that wait on one Event until start() raises; prints how many started and what it raised. */
 const storm = (tries: number) => `
