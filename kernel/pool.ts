@@ -28,7 +28,7 @@ export interface Owner {
 const MAX_BOOTING = Math.max(4, cpus().length * 2);
 
 /** The timeline's recording, always on but for the benchmarks that measure what it costs (test/bench/sync.bench.ts). */
-const TRACING = process.env.CONCNB_TRACE !== "off";
+export const TRACING = process.env.CONCNB_TRACE !== "off";
 
 export class PoolWorker {
   owner: Owner | null = null;

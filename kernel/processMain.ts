@@ -16,7 +16,9 @@ import type { FromChild, ToChild } from "./protocol/process";
 import type { ChainLink, ChainValues } from "./protocol/worker";
 import type { CellError, CellResult, OutputRecord } from "./protocol/messages";
 import type { CompiledCell } from "./compiler/compile";
-import { WorkerPool } from "./pool";
+import { TRACING, WorkerPool } from "./pool";
+import { poolTaskTimeline } from "./timeline";
+import { nowUs } from "./protocol/clock";
 import { DEFAULT_OUTPUT_LINES, outputFileFor } from "./output";
 import { Program } from "./program";
 import { QueueForwarder } from "./mpQueues";
@@ -38,6 +40,8 @@ let valuesSeq = 0;
 /** Tasks run one after the other; "stop" waits for the one in hand. */
 let queue: Promise<void> = Promise.resolve();
 let programSeq = 0;
+/** A pool worker's lane in the timeline is idle from here to its next task: when it came up, or its last task ended. */
+let idleSince = nowUs();
 
 process.on("message", (m: ToChild) => {
   switch (m.type) {
@@ -46,6 +50,7 @@ process.on("message", (m: ToChild) => {
       break;
     case "serve": {
       worker = { name: m.name, chain: m.chain };
+      idleSince = nowUs();
       const init = m.init;
       if (init) queue = queue.then(() => initialize(init)).catch((e: unknown) => initializerFault(e));
       break;
@@ -110,6 +115,7 @@ async function initialize(init: NonNullable<Extract<ToChild, { type: "serve" }>[
     keep(outcome.chainValues);
     result = outcome.result;
   }
+  idleSince = nowUs();
   if (result.status === "ok") return;
   const error = result.error ?? { name: "ProcessError", message: `the initializer ended: ${result.status}` };
   await failInitializer(`Exception in initializer:\n${learnersTraceback(name, error)}`, error);
@@ -137,9 +143,11 @@ async function runTask(m: Extract<ToChild, { type: "task" }>): Promise<void> {
   }
   const cell = m.program;
   // a pool's task gives its exception back to the caller; the worker prints nothing and carries on
-  const { result, values, chainValues } = await run(worker.name, worker.chain, cell, [m.items]).done;
+  const { result, values, chainValues, timeline } = await run(worker.name, worker.chain, cell, [m.items]).done;
   keep(chainValues);
-  await send({ type: "taskDone", id: m.id, result, value: values?.__concnb_result__ });
+  const idle = idleSince;
+  idleSince = nowUs();
+  await send({ type: "taskDone", id: m.id, result, value: values?.__concnb_result__, ...(TRACING ? { timeline: poolTaskTimeline(timeline(), idle) } : {}) });
 }
 
 async function runProcess(m: Extract<ToChild, { type: "run" }>): Promise<void> {

@@ -8,11 +8,14 @@
 import type { CellError } from "./protocol/messages";
 import type { TaskMode, TaskOutcome } from "./protocol/process";
 import type { TargetSpec } from "./protocol/worker";
+import type { Timeline } from "./protocol/timeline";
 
 export interface PoolTask {
   target: TargetSpec;
   mode: TaskMode;
   items: unknown[];
+  /** The runtime object whose waiters this task's end wakes (the Pool a map waits on, an AsyncResult): the timeline's hand-off. */
+  wakes: number;
   then(outcome: TaskOutcome): void;
 }
 
@@ -26,7 +29,8 @@ export interface WorkerProcess {
 
 /** How the pool starts a worker, and is told what becomes of it. */
 export type StartWorker = (events: {
-  taskDone(id: number, outcome: TaskOutcome): void;
+  /** `timeline`: what the worker did for the task, when the run records it. */
+  taskDone(id: number, outcome: TaskOutcome, timeline?: Timeline): void;
   /** Its initializer raised: the pool is broken (the worker exits next). */
   initFailed(error: CellError): void;
   exited(why: string): void;
@@ -54,6 +58,8 @@ export class ProcessPool {
 
   constructor(
     readonly size: number,
+    /** A task's timeline, as its worker sends it back (kernel/timeline joins it to the cell's). */
+    private readonly onTimeline: (task: PoolTask, timeline: Timeline) => void,
     private readonly startWorker: StartWorker,
     /** The error tasks get once an initializer has failed (in `worker`, with `cause`). */
     private readonly brokenError: (worker: string, cause: CellError) => CellError = (worker, cause) => cause,
@@ -134,10 +140,11 @@ export class ProcessPool {
   private start(): Slot {
     const slot: Slot = { worker: null as unknown as WorkerProcess, task: null };
     slot.worker = this.startWorker({
-      taskDone: (id, outcome) => {
+      taskDone: (id, outcome, timeline) => {
         if (slot.task?.id !== id) return;
         const { task } = slot.task;
         slot.task = null;
+        if (timeline) this.onTimeline(task, timeline);
         // idle before the caller hears: work it sends as soon as it has this answer finds the worker free
         if (this.workers.has(slot)) this.idle.push(slot);
         this.dispatch();

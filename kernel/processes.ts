@@ -53,8 +53,8 @@ export class ChildProcesses {
     private readonly entry: string,
     /** Where the Queue operations of children go (the kernel's store, or this process's parent). */
     private readonly queues: QueueService,
-    /** A child Process's timeline, as it ends. */
-    private readonly onTimeline: (timeline: Timeline) => void = () => {},
+    /** A child Process's timeline, as it ends; a pool task's, with the object its end wakes (see TimelineRecorder.addProcess). */
+    private readonly onTimeline: (timeline: Timeline, wakes?: number) => void = () => {},
   ) {}
 
   /** A Process.start(): the child runs target(...args); its end is written into the Process's memory. */
@@ -98,7 +98,7 @@ export class ChildProcesses {
     if (!pool) {
       const chain = this.chainWith(values);
       const serve = init && { target: init.target, args: init.args };
-      pool = new ProcessPool(size, (events) => this.startWorker(chain, serve, events), init?.executor ? brokenExecutor : brokenPool);
+      pool = new ProcessPool(size, (task, timeline) => this.onTimeline(timeline, task.wakes), (events) => this.startWorker(chain, serve, events), init?.executor ? brokenExecutor : brokenPool);
       this.pools.set(id, pool);
     }
     return pool;
@@ -110,7 +110,7 @@ export class ChildProcesses {
   }
 
   /** fn over the items, in chunks, on the pool's workers; calls back with every result in order, or the first error. */
-  map(pool: ProcessPool, mode: TaskMode, target: TargetSpec, chunks: unknown[][], then: (r: TaskOutcome) => void): void {
+  map(pool: ProcessPool, wakes: number, mode: TaskMode, target: TargetSpec, chunks: unknown[][], then: (r: TaskOutcome) => void): void {
     if (chunks.length === 0) return then({ results: [] });
     const results: unknown[][] = new Array(chunks.length);
     let left = chunks.length;
@@ -120,6 +120,7 @@ export class ChildProcesses {
         target,
         mode,
         items,
+        wakes,
         then: (outcome) => {
           if (failed) return;
           if ("error" in outcome) {
@@ -140,6 +141,7 @@ export class ChildProcesses {
       target,
       mode: "apply",
       items: [args],
+      wakes: id,
       then: (outcome) => {
         this.results.set(id, outcome);
         Atomics.store(view, AsyncSlot.State, "error" in outcome ? AsyncState.Failed : AsyncState.Done);
@@ -171,7 +173,7 @@ export class ChildProcesses {
     const c = this.spawn(name, false, (m) => {
       if (m.type === "initFailed") return events.initFailed(m.error);
       if (m.type !== "taskDone") return;
-      events.taskDone(m.id, m.result.status === "ok" ? { results: m.value as unknown[] } : { error: m.result.error ?? { name: "ProcessError", message: m.result.status } });
+      events.taskDone(m.id, m.result.status === "ok" ? { results: m.value as unknown[] } : { error: m.result.error ?? { name: "ProcessError", message: m.result.status } }, m.timeline);
     });
     c.child.once("exit", (code, signal) => {
       events.exited(`${name} exited with ${signal ?? `code ${code}`} before it finished its task`);

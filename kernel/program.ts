@@ -133,7 +133,7 @@ export class Program implements Owner {
       (source, stream, thread, text) => this.output.write(source, stream, thread, text, this.nextSeq()),
       join(dirname(pool.entry), "process.js"),
       spec.queues,
-      (timeline) => this.timeline.addProcess(timeline),
+      (timeline, wakes) => this.timeline.addProcess(timeline, wakes),
     );
     this.processes = new ProgramProcesses(children, spec.queues, `p${spec.programId}/`, () => this.closing);
     this.rpcContext = {

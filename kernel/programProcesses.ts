@@ -40,7 +40,7 @@ export class ProgramProcesses {
 
   poolMap(m: RpcCall<"poolMap">, reply: (r: RpcReply<"poolMap">) => void): void {
     if (this.closing()) return; // from a thread being stopped: no process may start after the program's are killed
-    this.children.map(this.children.pool(m.pool, m.size, m.values, m.init), m.mode, m.target, m.chunks, reply);
+    this.children.map(this.children.pool(m.pool, m.size, m.values, m.init), m.pool, m.mode, m.target, m.chunks, reply);
   }
 
   poolResult(m: RpcCall<"poolResult">, reply: (r: RpcReply<"poolResult">) => void): void {

@@ -45,6 +45,29 @@ function handOffs(wakes: Map<number, Wake[]>, ended: Array<{ lane: number; on: n
   return flows;
 }
 
+/**
+ * The lane of a pool worker process's main thread in each task's timeline (poolTaskTimeline): thread idents start
+ * at 1, so it is no thread's.
+ */
+export const WORKER_LANE = 0;
+
+/**
+ * A pool task's timeline as its worker sends it: the task's main thread becomes the worker's lane (WORKER_LANE), a
+ * lane of the pool, which before the task was idle since `idleSince` (its last task's end, or when it came up).
+ */
+export function poolTaskTimeline(t: Timeline, idleSince: number): Timeline {
+  const main = t.lanes.find((l) => l.name === "MainThread");
+  if (!main) return t;
+  const id = (lane: number) => (lane === main.id ? WORKER_LANE : lane);
+  const idle: Span[] = idleSince < main.start ? [{ lane: WORKER_LANE, state: "idle", start: idleSince, end: main.start, what: "idle: waiting for a task" }] : [];
+  return {
+    ...t,
+    lanes: t.lanes.map((l) => (l === main ? { ...l, id: WORKER_LANE, start: Math.min(idleSince, l.start), pool: true } : l)),
+    spans: [...idle, ...t.spans.map((s) => ({ ...s, lane: id(s.lane) }))],
+    flows: t.flows.map((f) => ({ ...f, from: { ...f.from, lane: id(f.from.lane) }, to: { ...f.to, lane: id(f.to.lane) } })),
+  };
+}
+
 /** A child process's lane ids are its pid times this, plus the thread's ident in its own kernel. */
 const LANES_PER_PROCESS = 100_000;
 
@@ -74,8 +97,8 @@ export class TimelineRecorder {
   private readonly threads = new Map<number, Thread>(); // by ident
   private readonly watched = new Map<SharedArrayBuffer, ThreadDesc>();
   private dropped = 0;
-  /** The timelines of the child Processes the run started, as each ended. */
-  private readonly processes: Timeline[] = [];
+  /** The timelines of the child Processes the run started, as each ended, and of its pools' tasks, as each came back. */
+  private readonly processes: Array<{ timeline: Timeline; wakes?: number }> = [];
 
   constructor(
     private readonly chunks: readonly Chunk[],
@@ -83,9 +106,13 @@ export class TimelineRecorder {
     private readonly proc: { pid: number; name: string } = { pid: process.pid, name: "MainProcess" },
   ) {}
 
-  /** A child Process's timeline: its lanes join this run's, under its own pid and name. */
-  addProcess(timeline: Timeline): void {
-    this.processes.push(timeline);
+  /**
+   * A child Process's timeline, or a pool task's: its lanes join this run's, under its own pid and name (a pool
+   * worker's tasks all on one lane). `wakes`: the object whose waiters the task's end woke (the Pool a map waits on,
+   * an AsyncResult): a hand-off from the worker to the thread that waited.
+   */
+  addProcess(timeline: Timeline, wakes?: number): void {
+    this.processes.push({ timeline, wakes });
   }
 
   /** A thread's job was given to the worker whose ring this is. */
@@ -184,21 +211,14 @@ export class TimelineRecorder {
         start: started ?? first,
         end: finished,
         daemon: t.desc.daemon,
-        pool: /^ThreadPoolExecutor-\d+_\d+$/.test(t.desc.name),
+        pool: /^(Thread|Process)PoolExecutor-\d+_\d+$/.test(t.desc.name),
       });
     }
-    const flows = handOffs(wakes, ended);
-    let dropped = this.dropped;
     lanes.sort((a, b) => (a.name === "MainThread" ? -1 : b.name === "MainThread" ? 1 : a.start - b.start));
-    for (const child of this.processes) {
-      if (child.lanes.length === 0) continue;
-      // a child's thread idents are its own kernel's: made unique by its pid
-      const id = (lane: number) => child.lanes[0].pid * LANES_PER_PROCESS + lane;
-      for (const l of child.lanes) lanes.push({ ...l, id: id(l.id) });
-      for (const s of child.spans) spans.push({ ...s, lane: id(s.lane) });
-      for (const f of child.flows) flows.push({ ...f, from: { ...f.from, lane: id(f.from.lane) }, to: { ...f.to, lane: id(f.to.lane) } });
-      dropped += child.dropped;
-    }
+    const children = this.mergeChildren(lanes, spans, wakes);
+    const flows = [...handOffs(wakes, ended), ...children.flows];
+    flows.forEach((f, i) => (f.id = i + 1));
+    let dropped = this.dropped + children.dropped;
     if (spans.length > MAX_SPANS) {
       spans.sort((a, b) => a.start - b.start);
       dropped += spans.length - MAX_SPANS;
@@ -208,6 +228,43 @@ export class TimelineRecorder {
     const waiting = new Map(spans.filter((s) => s.open).map((s) => [s.lane, s.what]));
     const named = deadlock && { cycle: deadlock.cycle.map((c) => ({ ...c, waitsFor: waiting.get(c.lane) ?? c.waitsFor })) };
     return { cell, start: this.start, end, lanes, spans, flows, dropped, ...(named ? { deadlock: named } : {}) };
+  }
+
+  /**
+   * The children's lanes, spans and flows, joined to this run's (into `lanes` and `spans`), their ids made unique by
+   * pid (a child's thread idents are its own kernel's). A pool worker's tasks come one timeline each, its main thread
+   * always WORKER_LANE: one lane, from its first idle wait to its last task's end. A pool task's end is a wake of the
+   * object its caller waited on.
+   */
+  private mergeChildren(lanes: Lane[], spans: Span[], wakes: Map<number, Wake[]>): { flows: Flow[]; dropped: number } {
+    const flows: Flow[] = [];
+    let dropped = 0;
+    const merged = new Map<number, Lane>();
+    for (const { timeline: child, wakes: woken } of this.processes) {
+      if (child.lanes.length === 0) continue;
+      const id = (lane: number) => child.lanes[0].pid * LANES_PER_PROCESS + lane;
+      for (const l of child.lanes) {
+        const had = merged.get(id(l.id));
+        if (!had) {
+          const lane = { ...l, id: id(l.id) };
+          merged.set(lane.id, lane);
+          lanes.push(lane);
+          continue;
+        }
+        had.start = Math.min(had.start, l.start);
+        had.end = had.end === null || l.end === null ? null : Math.max(had.end, l.end);
+      }
+      for (const s of child.spans) spans.push({ ...s, lane: id(s.lane) });
+      for (const f of child.flows) flows.push({ ...f, from: { ...f.from, lane: id(f.from.lane) }, to: { ...f.to, lane: id(f.to.lane) } });
+      dropped += child.dropped;
+      const worker = child.lanes.find((l) => l.id === WORKER_LANE);
+      if (woken !== undefined && worker) {
+        const list = wakes.get(woken) ?? [];
+        list.push({ lane: id(WORKER_LANE), ts: worker.end ?? child.end, what: `task done in ${worker.process}` });
+        wakes.set(woken, list);
+      }
+    }
+    return { flows, dropped };
   }
 
   private span(lane: number, begin: TraceRecord, end: number, names: Map<number, string>, at: TimelineWhere | undefined): Span {

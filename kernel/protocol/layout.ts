@@ -181,5 +181,8 @@ export const TRACE_OPS = [
   "notify",
   "set",
   "finish",
+  /** Pool.map and its kin waiting for the pool's worker processes; an executor's thread for the process running its task. */
+  "map",
+  "run in",
 ] as const;
 export type TraceOp = (typeof TRACE_OPS)[number];

@@ -78,8 +78,11 @@ export type FromChild =
   | { type: "records"; records: OutputRecord[] }
   /** A Process's program is over (the child exits next); with what its threads did, for the parent's timeline. */
   | { type: "done"; result: CellResult; timeline?: Timeline }
-  /** A task is over: `value` is the results (encoded) when `result` is ok. */
-  | { type: "taskDone"; id: number; result: CellResult; value?: unknown }
+  /**
+   * A task is over: `value` is the results (encoded) when `result` is ok. `timeline`: what the worker's threads did
+   * in it, the worker's main thread as lane WORKER_LANE with its idle wait for the task before it (kernel/timeline).
+   */
+  | { type: "taskDone"; id: number; result: CellResult; value?: unknown; timeline?: Timeline }
   /** The worker's initializer raised (its traceback is already on the worker's stderr): the worker exits next. */
   | { type: "initFailed"; error: CellError }
   /** A Queue operation of one of the child's programs (`owner`: "p3/", or deeper for the child's own children). */

@@ -169,6 +169,11 @@ export async function runE2E(browser, server, { workspace, root }) {
       await page.screenshot({ path: join(shots, shot) });
       console.log(`  screenshot: ${join(shots, shot)}`);
     }
+    // a click on a span reveals its cell line: a deadlocked thread's open wait runs to the right end of its lane
+    const revealed = await clickSpan(page, "Deadlock: ");
+    check("a click on a deadlocked thread's wait in the timeline selects the line it waits at", revealed.ok, revealed.detail);
+    await page.screenshot({ path: join(shots, "03-deadlock-reveal.png") });
+    console.log(`  screenshot: ${join(shots, "03-deadlock-reveal.png")}`);
   } catch (e) {
     check("the notebook UI check ran", false, e.message.split("\n")[0]);
     await page.screenshot({ path: join(shots, "failure.png") }).catch(() => {});
@@ -321,6 +326,47 @@ async function revealTimeline(page, cell, own) {
     await frames(page);
   }
   return drawn;
+}
+
+/**
+ * Hovers the right end of each thread's lane of the timeline whose label has `own` (rows as the renderer's layout
+ * puts them: an axis, then lanes of 26 px) until the tooltip names a line of a cell, then clicks there, and reads the
+ * line the workbench's status bar says the cursor is on. Ok when it is the tooltip's line, in the cell it names.
+ */
+async function clickSpan(page, own) {
+  for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
+    const canvas = await frame
+      .evaluate((own) => {
+        const c = [...document.querySelectorAll("canvas[aria-label]")].find((x) => (x.getAttribute("aria-label") ?? "").includes(own));
+        if (!c) return null;
+        const r = c.getBoundingClientRect();
+        return { left: r.left, top: r.top, width: r.width, height: r.height };
+      }, own)
+      .catch(() => null);
+    if (!canvas) continue;
+    const box = await (await frame.frameElement()).boundingBox();
+    const tip = frame.locator(".concnb-tl-tip:not([hidden])");
+    for (let lane = 0; (lane + 1) * 26 + 26 <= canvas.height; lane++) {
+      const x = box.x + canvas.left + canvas.width - 6;
+      const y = box.y + canvas.top + 26 + lane * 26 + 13;
+      await page.mouse.move(x, y, { steps: 2 });
+      const said = await tip.waitFor({ state: "visible", timeout: 2000 }).then(() => tip.innerText(), () => "");
+      const where = /(cell (\d+)), line (\d+)/.exec(said);
+      if (!/still waiting/.test(said) || !where) continue;
+      await page.mouse.click(x, y);
+      const line = Number(where[3]);
+      const status = page.locator("#status\\.editor\\.selection");
+      const at = await status
+        .filter({ hasText: new RegExp(`^Ln ${line}, Col \\d+`) })
+        .waitFor({ state: "visible", timeout: 10_000 })
+        .then(() => status.innerText(), () => status.innerText().catch(() => "no cursor position in the status bar"));
+      const focused = await page.evaluate((list) => document.querySelector(`${list} .monaco-list-row.focused`)?.getAttribute("data-index"), LIST);
+      const ok = new RegExp(`^Ln ${line}, Col \\d+`).test(at) && Number(focused) + 1 === Number(where[2]);
+      return { ok, detail: `${said.split("\n").join(" · ")} → cell ${Number(focused) + 1}, ${at}` };
+    }
+    return { ok: false, detail: "no lane's right end is a wait with a line" };
+  }
+  return { ok: false, detail: `no timeline with "${own}"` };
 }
 
 /** Waits for two animation frames: the list has rendered the rows a scroll brought in. */

@@ -142,6 +142,57 @@ p.join();`);
     assert.ok(join.start <= sleep.start && sleep.end <= join.end, `sleep ${sleep.start}..${sleep.end}, join ${join.start}..${join.end}`);
   });
 
+  it("gives each worker process of a Pool one lane of its tasks, idle between them, and a hand-off to the map that waited", async () => {
+    const t = await timeline(`import { Pool } from "multiprocessing";
+import { sleep } from "time";
+function nap(s: number): number { sleep(s); return s; }
+using pool = new Pool(2);
+pool.map(nap, [0.05, 0.05, 0.05, 0.05], 1);
+pool.applyAsync(nap, [0.05]).get();`);
+    const workers = t.lanes.filter((l) => /^ForkPoolWorker-\d+$/.test(l.process));
+    // one lane per worker process, however many tasks it ran
+    assert.equal(workers.length, 2, JSON.stringify(t.lanes));
+    assert.equal(new Set(workers.map((l) => l.pid)).size, 2);
+    assert.ok(workers.every((l) => l.pool && l.pid !== t.lanes[0].pid), JSON.stringify(workers));
+    const on = (l: { id: number }, what: RegExp) => t.spans.filter((s) => s.lane === l.id && what.test(s.what));
+    // five tasks of 0.05 s: each sleep on the lane of the worker that ran it, and an idle wait before each task
+    const sleeps = workers.flatMap((l) => on(l, /^sleep 0\.05$/));
+    assert.equal(sleeps.length, 5, JSON.stringify(t.spans.map((s) => s.what)));
+    for (const l of workers) {
+      const idle = on(l, /^idle: waiting for a task$/);
+      assert.equal(idle.length, on(l, /^sleep/).length, `${l.process}: ${JSON.stringify(t.spans.filter((s) => s.lane === l.id))}`);
+      assert.ok(idle.every((s) => s.state === "idle"));
+    }
+    // the main thread waited in map on the Pool, then in get() on the AsyncResult; each wait ended by a worker's hand-off
+    const main = t.lanes[0];
+    const map = on(main, /^map Pool#\d+$/)[0];
+    const get = on(main, /^result AsyncResult#\d+$/)[0];
+    assert.ok(map && get, JSON.stringify(t.spans.filter((s) => s.lane === main.id).map((s) => s.what)));
+    // one clock: every task's sleep lies inside one of the main thread's waits for it
+    assert.ok(sleeps.every((s) => (map.start <= s.start && s.end <= map.end) || (get.start <= s.start && s.end <= get.end)));
+    for (const wait of [map, get]) {
+      const f = t.flows.find((x) => x.to.lane === main.id && x.to.ts === wait.end);
+      assert.ok(f, `no hand-off ends the ${wait.what}: ${JSON.stringify(t.flows)}`);
+      assert.ok(workers.some((l) => l.id === f.from.lane), JSON.stringify(f));
+      assert.match(f.what, /^task done in ForkPoolWorker-\d+$/);
+    }
+  });
+
+  it("shows a ProcessPoolExecutor's thread waiting for the worker process that runs its task, and the hand-off back", async () => {
+    const t = await timeline(`import { ProcessPoolExecutor } from "concurrent.futures";
+import { sleep } from "time";
+function nap(s: number): number { sleep(s); return s; }
+using ex = new ProcessPoolExecutor({ maxWorkers: 1 });
+ex.submit(nap, 0.05).result();`);
+    const thread = laneOf(t, "ProcessPoolExecutor-0_0");
+    const wait = t.spans.find((s) => s.lane === thread.id && /^run in ProcessPoolExecutor#\d+$/.test(s.what));
+    assert.ok(wait, JSON.stringify(t.spans.map((s) => s.what)));
+    const worker = t.lanes.find((l) => l.pid !== t.lanes[0].pid);
+    assert.ok(worker, JSON.stringify(t.lanes));
+    const sleep = t.spans.find((s) => s.lane === worker.id && s.what === "sleep 0.05");
+    assert.ok(sleep && wait.start <= sleep.start && sleep.end <= wait.end, JSON.stringify({ sleep, wait }));
+    assert.ok(t.flows.some((f) => f.from.lane === worker.id && f.to.lane === thread.id && f.to.ts === wait.end), JSON.stringify(t.flows));
+  });
   it("keeps each thread's latest events and counts those it let go", async () => {
     const n = TR.Capacity; // sleeps of 1 µs: two records each, twice what the ring holds
     const t = await timeline(`import { sleep } from "time";

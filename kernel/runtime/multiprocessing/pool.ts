@@ -11,6 +11,7 @@ import { inspect } from "node:util";
 import { job, rpc, send } from "../core/context";
 import { PyTypeError, ValueError } from "../core/errors";
 import { waitWhile } from "../core/blocking";
+import { traced } from "../core/trace";
 import { timeoutMs } from "../core/state";
 import { framesOf, setFrames, type Frame } from "../core/traceback";
 import { decode } from "../core/share";
@@ -34,16 +35,19 @@ const CLOSE = 1;
 const TERMINATE = 2;
 const STATES = ["RUN", "CLOSE", "TERMINATE"];
 
-/** fn over each chunk of encoded items on pool `pool`'s worker processes: the results in order, or the first failure thrown. */
-function onWorkers(pool: number, size: number, init: PoolInit | null, mode: TaskMode, target: TargetSpec, chunks: unknown[][]): unknown[] {
-  const r = rpc("poolMap", { pool, size, mode, target, chunks, values: valuesForThreads(), init });
+/**
+ * fn over each chunk of encoded items on pool `pool`'s worker processes: the results in order, or the first failure
+ * thrown. The wait is a span of the timeline (`op`), which the last task's end hands off (kernel/timeline).
+ */
+function onWorkers(pool: number, size: number, init: PoolInit | null, mode: TaskMode, target: TargetSpec, chunks: unknown[][], op: "map" | "run in"): unknown[] {
+  const r = traced(pool, op, () => rpc("poolMap", { pool, size, mode, target, chunks, values: valuesForThreads(), init }));
   if ("error" in r) throw remoteError(r.error);
   return r.results.map((x) => decode(x, hereLookup()));
 }
 
 /** In a ProcessPoolExecutor's thread: one task, fn(...args), on one of the executor's (up to maxWorkers) worker processes. */
 export function runInProcess(executor: { id: number; maxWorkers: number }, init: PoolInit | null, fn: Function, args: unknown[]): unknown {
-  return onWorkers(executor.id, executor.maxWorkers, init, "apply", functionSpec(fn, "the function"), [[forProcess(args, "args")]])[0];
+  return onWorkers(executor.id, executor.maxWorkers, init, "apply", functionSpec(fn, "the function"), [[forProcess(args, "args")]], "run in")[0];
 }
 
 /** An initializer and its arguments as each worker process gets them; a TypeError for what cannot be one or go there. */
@@ -233,7 +237,7 @@ export class Pool {
     if (size < 1) throw new ValueError(`Chunksize must be 1+, not ${size}`);
     const chunks: unknown[][] = [];
     for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-    return onWorkers(this.id, this.processes, this.init, mode, functionSpec(fn, "the function"), chunks);
+    return onWorkers(this.id, this.processes, this.init, mode, functionSpec(fn, "the function"), chunks, "map");
   }
 }
 

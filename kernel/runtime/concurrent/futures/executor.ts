@@ -115,7 +115,8 @@ export class ThreadPoolExecutor {
       processInit,
       work: new Queue(),
     };
-    setup(this, allocate("ThreadPoolExecutor", X.Size), config);
+    // named for what it is in the kernel's reports and timelines; it travels as a ThreadPoolExecutor either way
+    setup(this, allocate(inProcess ? "ProcessPoolExecutor" : "ThreadPoolExecutor", X.Size), config);
     // the program's main thread shuts down every executor of the program when its code ends
     send({ type: "stash", key: executorsKey(job().ctx.programId), value: encode(this) });
   }
