@@ -40,7 +40,7 @@ let valuesSeq = 0;
 /** Tasks run one after the other; "stop" waits for the one in hand. */
 let queue: Promise<void> = Promise.resolve();
 let programSeq = 0;
-/** A pool worker's lane in the timeline is idle from here to its next task: when it came up, or its last task ended. */
+/** A pool worker's lane in the timeline is idle from here until its next task comes: when it came up, or its last task ended. */
 let idleSince = nowUs();
 
 process.on("message", (m: ToChild) => {
@@ -55,8 +55,11 @@ process.on("message", (m: ToChild) => {
       if (init) queue = queue.then(() => initialize(init)).catch((e: unknown) => initializerFault(e));
       break;
     }
-    case "task":
-      queue = queue.then(() => runTask(m)).catch((e: unknown) => fail(m.id, e));
+    case "task": {
+      const came = nowUs();
+      queue = queue.then(() => runTask(m, came)).catch((e: unknown) => fail(m.id, e));
+      break;
+    }
       break;
     case "stop":
       queue = queue.then(() => leave(0));
@@ -134,7 +137,8 @@ async function failInitializer(text: string, error: CellError): Promise<void> {
   await leave(1);
 }
 
-async function runTask(m: Extract<ToChild, { type: "task" }>): Promise<void> {
+/** A pool's task; `came`: when it reached this worker (an idle worker's wait for work ends there). */
+async function runTask(m: Extract<ToChild, { type: "task" }>, came: number): Promise<void> {
   if (!worker) throw new Error("a task came before the worker was told what it serves");
   if (initFailed) return; // the parent has failed it already
   if (m.program.error) {
@@ -145,7 +149,7 @@ async function runTask(m: Extract<ToChild, { type: "task" }>): Promise<void> {
   // a pool's task gives its exception back to the caller; the worker prints nothing and carries on
   const { result, values, chainValues, timeline } = await run(worker.name, worker.chain, cell, [m.items]).done;
   keep(chainValues);
-  const idle = idleSince;
+  const idle = { from: idleSince, to: Math.max(idleSince, came) };
   idleSince = nowUs();
   await send({ type: "taskDone", id: m.id, result, value: values?.__concnb_result__, ...(TRACING ? { timeline: poolTaskTimeline(timeline(), idle) } : {}) });
 }

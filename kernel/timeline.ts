@@ -53,17 +53,19 @@ export const WORKER_LANE = 0;
 
 /**
  * A pool task's timeline as its worker sends it: the task's main thread becomes the worker's lane (WORKER_LANE), a
- * lane of the pool, which before the task was idle since `idleSince` (its last task's end, or when it came up).
+ * lane of the pool, idle while it waited for the task (from its last task's end, or from when it came up, to when the
+ * task came). From then to the task's start the process is making ready (a thread, the notebook's definitions): its
+ * lane shows it running.
  */
-export function poolTaskTimeline(t: Timeline, idleSince: number): Timeline {
+export function poolTaskTimeline(t: Timeline, idle: { from: number; to: number }): Timeline {
   const main = t.lanes.find((l) => l.name === "MainThread");
   if (!main) return t;
   const id = (lane: number) => (lane === main.id ? WORKER_LANE : lane);
-  const idle: Span[] = idleSince < main.start ? [{ lane: WORKER_LANE, state: "idle", start: idleSince, end: main.start, what: "idle: waiting for a task" }] : [];
+  const waited: Span[] = idle.from < idle.to ? [{ lane: WORKER_LANE, state: "idle", start: idle.from, end: idle.to, what: "idle: waiting for a task" }] : [];
   return {
     ...t,
-    lanes: t.lanes.map((l) => (l === main ? { ...l, id: WORKER_LANE, start: Math.min(idleSince, l.start), pool: true } : l)),
-    spans: [...idle, ...t.spans.map((s) => ({ ...s, lane: id(s.lane) }))],
+    lanes: t.lanes.map((l) => (l === main ? { ...l, id: WORKER_LANE, start: Math.min(idle.from, l.start), pool: true } : l)),
+    spans: [...waited, ...t.spans.map((s) => ({ ...s, lane: id(s.lane) }))],
     flows: t.flows.map((f) => ({ ...f, from: { ...f.from, lane: id(f.from.lane) }, to: { ...f.to, lane: id(f.to.lane) } })),
   };
 }

@@ -112,18 +112,20 @@ export async function runE2E(browser, server, { workspace, root }) {
     await page.keyboard.type("aquire();");
     const squiggle = page.locator(`${LIST} .monaco-list-row[data-index="${first}"] .squiggly-error`).first();
     const marked = await squiggle.waitFor({ state: "visible", timeout: 30_000 }).then(() => true, () => false);
+    const whole = /Property 'aquire' does not exist on type 'Thread'/;
     let said = "";
     if (marked) {
       // the hover asked for from the keyboard (Ctrl+K Ctrl+I, the cursor inside the word), as a keyboard user does:
       // it does not depend on where the pointer is while the squiggle is drawn again
       const hoverBox = page.locator(".monaco-hover:not(.hidden)", { hasText: "does not exist" }).first();
-      for (let attempt = 0; attempt < 3 && !said; attempt++) {
+      // the diagnostics of a word half typed ("t.aqu") may come first: asked again until they are of the whole word
+      for (let attempt = 0; attempt < 4 && !whole.test(said); attempt++) {
         await page.keyboard.press("End");
         for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowLeft");
         await page.keyboard.press("Control+K");
         await page.keyboard.press("Control+I");
         said = await hoverBox.waitFor({ state: "visible", timeout: 10_000 }).then(() => hoverBox.innerText(), () => "");
-        if (said) break;
+        if (whole.test(said)) break;
         // and then with the pointer, as a person would: the squiggle is drawn under the text layer, which takes the
         // pointer, so the mouse goes over its middle (found anew: it is drawn again as the diagnostics come again)
         const at = await squiggle.waitFor({ state: "visible", timeout: 10_000 }).then(() => squiggle.boundingBox(), () => null);
@@ -133,7 +135,7 @@ export async function runE2E(browser, server, { workspace, root }) {
         said = await hoverBox.waitFor({ state: "visible", timeout: 10_000 }).then(() => hoverBox.innerText(), () => "");
       }
     }
-    check("a misspelt method is squiggled, and its hover says why", marked && /Property 'aquire' does not exist on type 'Thread'/.test(said), marked ? said.split("\n")[0] || "no hover came" : "no squiggle came");
+    check("a misspelt method is squiggled, and its hover says why", marked && whole.test(said), marked ? said.split("\n")[0] || "no hover came" : "no squiggle came");
     await page.screenshot({ path: join(shots, "01-threads-type-error.png") });
     console.log(`  screenshot: ${join(shots, "01-threads-type-error.png")}`);
     // and in the Problems view, with the cell it is in
@@ -156,6 +158,8 @@ export async function runE2E(browser, server, { workspace, root }) {
     for (const [lesson, shot, own, expect] of [
       // both cells are "cell 11": lesson 3's label is the one with a deadlock (and lesson 2's is drawn first)
       ["02-race-conditions-and-locks.concnb", "02-lock-timeline.png", "", (label) => /[1-9][\d,]* hand-offs?/.test(label) && !/Deadlock/.test(label)],
+      // a lane per worker process of the Pool, under its pid, and the hand-off that ends the main thread's map
+      ["09-processes-and-cpu-work.concnb", "09-pool-timeline.png", "in 3 processes", (label) => /3 threads in 3 processes, .*[1-9]\d* hand-offs?/.test(label)],
       ["03-rlock-and-deadlock.concnb", "03-deadlock-timeline.png", "Deadlock: ", (label) => /Deadlock: .*alice-pays-bob waits to acquire RLock#\d+, held by bob-pays-alice/.test(label)],
     ]) {
       const markers = readFileSync(join(workspace, lesson), "utf8").split("\n").filter((l) => /^<!-- (ts|md)\b/.test(l));
@@ -330,8 +334,8 @@ async function revealTimeline(page, cell, own) {
 
 /**
  * Hovers the right end of each thread's lane of the timeline whose label has `own` (rows as the renderer's layout
- * puts them: an axis, then lanes of 26 px) until the tooltip names a line of a cell, then clicks there, and reads the
- * line the workbench's status bar says the cursor is on. Ok when it is the tooltip's line, in the cell it names.
+ * puts them: an axis, then lanes of 26 px) until the tooltip names a line of a cell, then clicks there. Ok when the
+ * cell it names is the focused one and the line its editor shows selected is the tooltip's line of code.
  */
 async function clickSpan(page, own) {
   for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
@@ -346,25 +350,38 @@ async function clickSpan(page, own) {
     if (!canvas) continue;
     const box = await (await frame.frameElement()).boundingBox();
     const tip = frame.locator(".concnb-tl-tip:not([hidden])");
+    // from the right edge leftwards (the chart keeps a margin right of the cell's end for the cycle's arrows)
+    const spots = [];
     for (let lane = 0; (lane + 1) * 26 + 26 <= canvas.height; lane++) {
-      const x = box.x + canvas.left + canvas.width - 6;
-      const y = box.y + canvas.top + 26 + lane * 26 + 13;
+      for (let back = 6; back < Math.min(300, canvas.width / 2); back += 10) spots.push({ x: box.x + canvas.left + canvas.width - back, y: box.y + canvas.top + 26 + lane * 26 + 13 });
+    }
+    for (const { x, y } of spots) {
       await page.mouse.move(x, y, { steps: 2 });
-      const said = await tip.waitFor({ state: "visible", timeout: 2000 }).then(() => tip.innerText(), () => "");
+      const said = await tip.waitFor({ state: "visible", timeout: 300 }).then(() => tip.innerText(), () => "");
       const where = /(cell (\d+)), line (\d+)/.exec(said);
       if (!/still waiting/.test(said) || !where) continue;
       await page.mouse.click(x, y);
-      const line = Number(where[3]);
-      const status = page.locator("#status\\.editor\\.selection");
-      const at = await status
-        .filter({ hasText: new RegExp(`^Ln ${line}, Col \\d+`) })
-        .waitFor({ state: "visible", timeout: 10_000 })
-        .then(() => status.innerText(), () => status.innerText().catch(() => "no cursor position in the status bar"));
-      const focused = await page.evaluate((list) => document.querySelector(`${list} .monaco-list-row.focused`)?.getAttribute("data-index"), LIST);
-      const ok = new RegExp(`^Ln ${line}, Col \\d+`).test(at) && Number(focused) + 1 === Number(where[2]);
-      return { ok, detail: `${said.split("\n").join(" · ")} → cell ${Number(focused) + 1}, ${at}` };
+      // the line the selection is drawn on, in the focused cell's editor: the text of the view line at its height
+      const code = said.split("\n").find((l) => l.startsWith(where[0]))?.slice(where[0].length).replace(/^: /, "") ?? "";
+      const selected = async () =>
+        page.evaluate((list) => {
+          const row = document.querySelector(`${list} .monaco-list-row.focused`);
+          const sel = row?.querySelector(".monaco-editor.focused .selected-text");
+          if (!row || !sel) return null;
+          const top = Math.round(sel.getBoundingClientRect().top);
+          const line = [...row.querySelectorAll(".monaco-editor.focused .view-line")].find((l) => Math.round(l.getBoundingClientRect().top) === top);
+          return { cell: Number(row.getAttribute("data-index")) + 1, text: (line?.textContent ?? "").replace(/\u00a0/g, " ").trim() };
+        }, LIST);
+      let at = null;
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(100)) {
+        at = await selected();
+        if (at && at.cell === Number(where[2]) && at.text === code) break;
+      }
+      const ok = at !== null && at.cell === Number(where[2]) && at.text === code && code !== "";
+      const seen = at ? `cell ${at.cell}, "${at.text}" selected` : "no selection in a focused cell";
+      return { ok, detail: `${said.split("\n").join(" · ")} → ${seen}` };
     }
-    return { ok: false, detail: "no lane's right end is a wait with a line" };
+    return { ok: false, detail: "no lane's right end is a wait with a line, under the pointer" };
   }
   return { ok: false, detail: `no timeline with "${own}"` };
 }

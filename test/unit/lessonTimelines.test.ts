@@ -139,4 +139,23 @@ describe("lessons: what their timelines show", function () {
     assert.ok(c.flows.filter((f) => /^get Queue#/.test(f.what) && f.from === consumer && f.to === main).length >= 2, "no get→put hand-offs");
     assert.ok(c.spans.filter((s) => s.tid === consumer && s.name === "sleep 0.3").length >= 4);
   });
+
+  it("09: each worker process of the Pool has its lane, and the last one's task done ends the main thread's map", async () => {
+    const { cells, asking } = await traced("09-processes-and-cpu-work.concnb");
+    const c = cells.get(asking[0])!;
+    const workers = [tid(c, "ForkPoolWorker-1: MainThread"), tid(c, "ForkPoolWorker-2: MainThread")];
+    const main = tid(c, "MainThread");
+    const map = c.spans.find((s) => s.tid === main && /^map Pool#\d+$/.test(s.name));
+    assert.ok(map, `no map wait among ${c.spans.filter((s) => s.tid === main).map((s) => s.name).join(", ")}`);
+    // each worker's lane ends, its slice done, while the main thread waits in map
+    for (const w of workers) {
+      const life = c.lives.find((l) => l.tid === w);
+      assert.ok(life && end(life) <= end(map), `${c.threads.get(w)}: ${JSON.stringify(life)}, map ${JSON.stringify(map)}`);
+    }
+    const done = c.flows.filter((f) => /^task done in ForkPoolWorker-[12]$/.test(f.what) && workers.includes(f.from) && f.to === main);
+    assert.equal(done.length, 1, JSON.stringify(c.flows));
+    // the worker whose task ended it is the one whose lane ends last
+    const last = workers.map((w) => ({ w, end: Math.max(...c.spans.filter((s) => s.tid === w).map(end), ...c.lives.filter((l) => l.tid === w).map(end)) })).sort((a, b) => b.end - a.end)[0];
+    assert.equal(done[0].from, last.w);
+  });
 });

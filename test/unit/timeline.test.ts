@@ -155,13 +155,18 @@ pool.applyAsync(nap, [0.05]).get();`);
     assert.equal(new Set(workers.map((l) => l.pid)).size, 2);
     assert.ok(workers.every((l) => l.pool && l.pid !== t.lanes[0].pid), JSON.stringify(workers));
     const on = (l: { id: number }, what: RegExp) => t.spans.filter((s) => s.lane === l.id && what.test(s.what));
-    // five tasks of 0.05 s: each sleep on the lane of the worker that ran it, and an idle wait before each task
+    // five tasks of 0.05 s: each sleep on the lane of the worker that ran it; between two tasks of a worker, an idle
+    // wait for the second (the pool sends a worker its next task once it has the last one's result)
     const sleeps = workers.flatMap((l) => on(l, /^sleep 0\.05$/));
     assert.equal(sleeps.length, 5, JSON.stringify(t.spans.map((s) => s.what)));
     for (const l of workers) {
+      const naps = on(l, /^sleep/).sort((a, b) => a.start - b.start);
       const idle = on(l, /^idle: waiting for a task$/);
-      assert.equal(idle.length, on(l, /^sleep/).length, `${l.process}: ${JSON.stringify(t.spans.filter((s) => s.lane === l.id))}`);
       assert.ok(idle.every((s) => s.state === "idle"));
+      for (let i = 1; i < naps.length; i++) {
+        const between = idle.filter((s) => naps[i - 1].end <= s.start && s.end <= naps[i].start);
+        assert.equal(between.length, 1, `${l.process}, before task ${i + 1}: ${JSON.stringify(t.spans.filter((s) => s.lane === l.id))}`);
+      }
     }
     // the main thread waited in map on the Pool, then in get() on the AsyncResult; each wait ended by a worker's hand-off
     const main = t.lanes[0];
