@@ -8,6 +8,7 @@ import { NotebookKernels } from "./notebookKernels";
 import { RunInThreadCommand } from "./runInThread";
 import { ConcnbSerializer } from "./serializer";
 import { TimelineCommands } from "./timelineCommands";
+import { ExerciseVerdicts } from "./exerciseVerdicts";
 
 /** Kept for deactivate, which must wait until every kernel process and the language server are gone. */
 let kernels: NotebookKernels | undefined;
@@ -18,10 +19,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const serializer = new ConcnbSerializer({
     saveOutputs: () => vscode.workspace.getConfiguration("concnb").get<boolean>("saveOutputs", false),
   });
-  kernels = new NotebookKernels(context.extensionUri, channel, context.extension.id);
+  const verdicts = new ExerciseVerdicts();
+  kernels = new NotebookKernels(context.extensionUri, channel, context.extension.id, verdicts);
   language = new LanguageFeatures(context.extensionUri, channel);
   context.subscriptions.push(
     channel,
+    verdicts,
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, serializer, { transientOutputs: false }),
     kernels,
     language,

@@ -2,6 +2,7 @@
 // (kernel process + queue) per open notebook, the restart command, and the
 // shutdown of every kernel when notebooks close or the extension goes away.
 import * as vscode from "vscode";
+import type { ExerciseVerdicts } from "./exerciseVerdicts";
 import { CONTROLLER_ID, ConcnbController, NOTEBOOK_TYPE } from "./controller";
 import { NotebookSession } from "./notebookSession";
 import { kernelOptionsFromSettings } from "./settings";
@@ -24,6 +25,8 @@ export class NotebookKernels implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly channel: vscode.OutputChannel,
     private readonly extensionId: string,
+    /** Where exercises' verdicts are shown (extension/exerciseVerdicts). */
+    private readonly verdicts?: ExerciseVerdicts,
   ) {
     this.kernelPath = vscode.Uri.joinPath(extensionUri, "out", "kernel.js").fsPath;
     this.controller = new ConcnbController({
@@ -144,6 +147,7 @@ export class NotebookKernels implements vscode.Disposable {
         kernelPath: this.kernelPath,
         kernelOptions: kernelOptionsFromSettings,
         log: (line) => this.log(line),
+        verdicts: this.verdicts,
       });
       this.sessions.set(key(notebook), session);
     }

@@ -13,6 +13,9 @@ import { threadProgram } from "./threadProgram";
 import { cellLabel } from "./cellLabels";
 import { isTimelineOutput, timelineOutput } from "./timelineOutput";
 import type { Timeline } from "../kernel/protocol/timeline";
+import { exercisesOf, roleOf } from "../kernel/protocol/exercises";
+import { checkExercise, passed, verdictOf } from "../kernel/client/checks";
+import type { ExerciseVerdicts } from "./exerciseVerdicts";
 
 /** Long enough to gather a burst of writes, short enough to look live. */
 const OUTPUT_BATCH_MS = 50;
@@ -22,6 +25,8 @@ export interface SessionOptions {
   /** The learner's limits as the settings say now: read at each kernel start. */
   kernelOptions: () => KernelOptions;
   log: (line: string) => void;
+  /** Where a check's verdict is shown on its exercise cell. */
+  verdicts?: ExerciseVerdicts;
 }
 
 /** The cell that is running now, and how to stop it. */
@@ -72,7 +77,13 @@ export class NotebookSession {
         this.log(`cannot queue cell ${cell.index + 1}: ${messageOf(error)}`);
         continue;
       }
-      jobs.push(this.enqueue(execution, () => [cellStep(cell)]));
+      const solution = roleOf(cell.metadata);
+      if (solution?.role === "solution") {
+        jobs.push(this.enqueueJob(execution, () => solutionNotRun(execution, solution.id)));
+        continue;
+      }
+      const check = checkOf(cell);
+      jobs.push(check ? this.enqueueJob(execution, () => this.runCheck(execution, check.exercise, check.id, check.runs)) : this.enqueue(execution, () => [cellStep(cell)]));
     }
     await Promise.all(jobs);
   }
@@ -142,9 +153,13 @@ export class NotebookSession {
   }
 
   private enqueue(execution: vscode.NotebookCellExecution, steps: () => Step[]): Promise<void> {
+    return this.enqueueJob(execution, () => this.runCell(execution, steps));
+  }
+
+  private enqueueJob(execution: vscode.NotebookCellExecution, run: () => Promise<void>): Promise<void> {
     return this.queue.enqueue({
       token: execution.token,
-      run: () => this.runCell(execution, steps),
+      run,
       // Dropped cells keep their old output and get neither a tick nor a cross.
       skip: () => execution.end(undefined),
     });
@@ -186,6 +201,60 @@ export class NotebookSession {
       } catch (error) {
         this.log(`cannot end cell ${cell.index + 1} of ${this.name}: ${messageOf(error)}`);
       }
+    }
+  }
+
+  /**
+   * A check cell's run (docs/API.md, "Exercises"): its exercise as the learner's cell says now, then the check, each a
+   * program, `runs` times, with the runs so far shown as they go; then the check's output, the verdict, and the
+   * verdict on the exercise cell's status bar. The execution passes only when every run did.
+   */
+  private async runCheck(execution: vscode.NotebookCellExecution, exercise: vscode.NotebookCell, id: string, runs: number): Promise<void> {
+    const cell = execution.cell;
+    if (cell.index < 0 || exercise.index < 0 || this.disposed) {
+      execution.end(undefined);
+      return;
+    }
+    const active: ActiveCell = { interrupted: false };
+    this.active = active;
+    const onCancel = execution.token.onCancellationRequested(() => this.interruptCell(active));
+    let success = false;
+    try {
+      execution.executionOrder = ++this.order;
+      execution.start(Date.now());
+      const text = (t: string) => new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(t)]);
+      await execution.replaceOutput([text(`Checking "${id}": ${runs === 1 ? "1 run" : `${runs} runs`}…`)]);
+      const source = exercise.document.getText();
+      const outcome = await checkExercise(
+        async (c, onOutput) => {
+          if (active.interrupted) return interruptedBeforeStart();
+          const run = (this.kernel ?? this.startKernel()).run(c.label, c.source, onOutput);
+          active.run = run;
+          return run.result;
+        },
+        { id, cell: { label: cellLabel(exercise), source } },
+        { cell: { label: cellLabel(cell), source: cell.document.getText() }, runs },
+        { progress: (done, ok) => void execution.replaceOutput([text(`Checking "${id}": run ${done} of ${runs}, ${ok} passed so far…`)]) },
+      );
+      // the exercise's definitions are those of its last run now, which may not be its text's: it runs again before Run in thread
+      this.ran.delete(exercise.document.uri.toString());
+      success = passed(outcome);
+      await execution.replaceOutput([]);
+      const live = new LiveOutput(execution);
+      await live.add(outcome.outputs);
+      await live.end();
+      const verdict = verdictOf(outcome);
+      if (success) await execution.appendOutput(text(`✓ "${id}" ${verdict}`));
+      else if (outcome.error) await appendError(execution, { ...outcome.error, message: `${verdict}\n\n${outcome.error.message}` });
+      else await execution.appendOutput(text(`✗ "${id}" ${verdict}`));
+      if (!outcome.stopped) this.options.verdicts?.set(exercise, { passed: success, text: verdict, source });
+    } catch (error) {
+      this.log(`check of cell ${cell.index + 1}: ${messageOf(error)}`);
+      await appendError(execution, extensionError(error)).then(undefined, () => {});
+    } finally {
+      onCancel.dispose();
+      if (this.active === active) this.active = undefined;
+      execution.end(success, Date.now());
     }
   }
 
@@ -281,6 +350,25 @@ async function appendError(execution: vscode.NotebookCellExecution, error: CellE
 function cellStep(cell: vscode.NotebookCell): Step {
   const timeline = (cell.metadata as { timeline?: unknown } | undefined)?.timeline === true;
   return { label: cellLabel(cell), source: cell.document.getText(), ephemeral: false, cell, timeline };
+}
+
+/** A solution is read, not run with the notebook: run, it would answer its exercise in the learner's place. */
+async function solutionNotRun(execution: vscode.NotebookCellExecution, id: string): Promise<void> {
+  execution.start(Date.now());
+  const why = `This is the solution of "${id}": it does not run with the notebook. To try it, copy it into the exercise's cell and run its check.`;
+  await execution.replaceOutput([new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(why)])]);
+  execution.end(undefined, Date.now());
+}
+
+/** The exercise a check cell checks, as the notebook's cells say now; undefined for any other cell. */
+function checkOf(cell: vscode.NotebookCell): { id: string; runs: number; exercise: vscode.NotebookCell } | undefined {
+  const role = roleOf(cell.metadata);
+  if (role?.role !== "check") return undefined;
+  const cells = cell.notebook.getCells().map((c) => ({ kind: c.kind === vscode.NotebookCellKind.Code ? ("code" as const) : ("markdown" as const), metadata: c.metadata }));
+  const ex = exercisesOf(cells).exercises.get(role.id);
+  // a check whose metadata is wrong (no exercise before it, bad runs) runs as the code it is
+  if (!ex?.check || ex.check.index !== cell.index) return undefined;
+  return { id: role.id, runs: ex.check.runs, exercise: cell.notebook.cellAt(ex.exercise) };
 }
 
 function messageOf(error: unknown): string {

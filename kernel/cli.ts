@@ -11,14 +11,17 @@ import { KernelClient, type KernelRun } from "./client/kernelClient";
 import { ThreadMarks } from "./protocol/marks";
 import { traceEvents } from "./traceEvents";
 import type { Timeline } from "./protocol/timeline";
+import { planRun, type PlannedCell } from "./runPlan";
+import { checkExercise, passed, verdictOf, type CheckOutcome } from "./client/checks";
 
-const USAGE = `usage: concnb run FILE [--json] [--timeout SECONDS] [--trace OUT.json] [--max-lines N] [--max-threads N] [--memory-mb N]
+const USAGE = `usage: concnb run FILE [--json] [--timeout SECONDS] [--trace OUT.json] [--solutions] [--max-lines N] [--max-threads N] [--memory-mb N]
 
 Runs a .concnb notebook cell by cell (or a .ts file as one program) on real
 threads and prints each cell's output, every line marked with its thread.
   --json            print one JSON document: { "cells": [...] }
   --timeout S       stop a cell that runs longer than S seconds (status "timeout")
   --trace OUT.json  write what the threads did (Trace Event Format: open it in Perfetto or chrome://tracing)
+  --solutions       run each exercise's solution in its place (an exercise's check runs it, and its exercise, N times)
   --max-lines N     lines of output a cell keeps before it leaves the middle out
   --max-threads N   live threads a program may have (start() past it raises RuntimeError)
   --memory-mb N     memory the kernel's threads may use in all, typed arrays included
@@ -35,13 +38,8 @@ interface CellReport extends CellResult {
   outputs: OutputRecord[];
   /** The error a lesson's cell declares it ends with (cell metadata `expectError`), to show it on purpose. */
   expectError?: string;
-}
-
-interface Cell {
-  index: number;
-  label: string;
-  source: string;
-  expectError?: string;
+  /** A check cell's verdict (docs/API.md, "Exercises"). */
+  check?: { exercise: string; runs: number; passed: number; failure?: string };
 }
 
 /** A cell is as it should be when it is ok, or when it fails with the error its lesson says it does. */
@@ -69,11 +67,13 @@ function parseArgs(argv: string[]) {
   let json = false;
   let timeout: number | undefined;
   let trace: string | undefined;
+  let solutions = false;
   const options: KernelOptions = {};
   const limits = { "--max-lines": "outputLineLimit", "--max-threads": "maxThreads", "--memory-mb": "memoryBudgetMb" } as const;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === "--json") json = true;
+    else if (a === "--solutions") solutions = true;
     else if (a in limits) {
       const n = Number(rest[++i]);
       if (!Number.isInteger(n) || n <= 0) usage(`${a} takes a positive whole number`);
@@ -89,7 +89,7 @@ function parseArgs(argv: string[]) {
     else usage(`unexpected argument '${a}'`);
   }
   if (!file) usage("no file given");
-  return { file, json, timeout, trace, options };
+  return { file, json, timeout, trace, solutions, options };
 }
 
 /** The file's text, or a refusal that says plainly what is wrong with it. */
@@ -112,8 +112,8 @@ function textOf(file: string): string {
   }
 }
 
-/** The code cells to run, each with the index VS Code shows (1-based, Markdown cells counted). */
-function cellsOf(file: string): Cell[] {
+/** The cells to run (runPlan), or a refusal that says what is wrong with the file. */
+function cellsOf(file: string, solutions: boolean): PlannedCell[] {
   const text = textOf(file);
   if (extname(file) === ".ts") return [{ index: 1, label: basename(file), source: text }];
   const doc = parseConcnb(text);
@@ -121,11 +121,12 @@ function cellsOf(file: string): Cell[] {
     for (const p of doc.problems) process.stderr.write(`concnb: ${file}:${p.line}: ${p.message}\n`);
     refuse(`${file} was not run: fix the file first (VS Code opens it, shows the problem and keeps every byte)`);
   }
-  return doc.cells.flatMap((c, i) => {
-    if (c.kind !== "code") return [];
-    const expect = c.metadata?.expectError;
-    return [{ index: i + 1, label: `cell ${i + 1}`, source: c.source, ...(typeof expect === "string" ? { expectError: expect } : {}) }];
-  });
+  const plan = planRun(doc.cells, solutions);
+  if ("problems" in plan) {
+    for (const p of plan.problems) process.stderr.write(`concnb: ${file}: cell ${p.index}: ${p.message}\n`);
+    refuse(`${file} was not run: its exercises' metadata is wrong`);
+  }
+  return plan.cells;
 }
 
 // `concnb run lesson.concnb | head`: a reader that stops early is not an error of ours
@@ -137,8 +138,8 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 async function main(): Promise<void> {
-  const { file, json, timeout, trace, options } = parseArgs(process.argv.slice(2));
-  const cells = cellsOf(file);
+  const { file, json, timeout, trace, solutions, options } = parseArgs(process.argv.slice(2));
+  const cells = cellsOf(file, solutions);
   const debug = process.env.CONCNB_DEBUG ? (l: string) => process.stderr.write(`concnb: ${l}\n`) : () => {};
   const kernel = new KernelClient({
     kernelPath: join(__dirname, "kernel.js"),
@@ -162,24 +163,9 @@ async function main(): Promise<void> {
   }
   const reports: CellReport[] = [];
   const timelines: Array<{ index: number; timeline: Timeline }> = [];
-  for (const cell of cells) {
-    if (!kernel.alive) {
-      reports.push({ index: cell.index, status: "error", durationMs: 0, outputs: [], error: { name: "NotRun", message: "an earlier cell's kernel was stopped: this cell was not run" } });
-      if (!json) process.stdout.write(`✗ ${cell.label}: not run (the kernel was stopped)\n`);
-      continue;
-    }
-    const outputs: OutputRecord[] = [];
-    if (!json) process.stdout.write(`── ${cell.label} ${"─".repeat(Math.max(0, 60 - cell.label.length))}\n`);
-    const run = kernel.run(
-      cell.label,
-      cell.source,
-      (records) => {
-        // never spread: a batch can be long
-        for (const r of records) outputs.push(r);
-        if (!json) marks.add(records);
-      },
-      { timeline: trace !== undefined },
-    );
+  /** One run of a cell's text, under --timeout and Ctrl+C; a kernel killed for not stopping says so. */
+  const runCell = async (label: string, source: string, onRecords: (records: OutputRecord[]) => void, index?: number): Promise<CellResult> => {
+    const run = kernel.run(label, source, onRecords, { timeline: trace !== undefined && index !== undefined });
     running = run;
     const timer = timeout ? setTimeout(() => run.interrupt("timeout"), timeout * 1000) : undefined;
     let result = await run.result;
@@ -189,9 +175,46 @@ async function main(): Promise<void> {
       const why = `it did not end within ${STOP_GRACE_MS / 1000} s of being stopped (a thread stuck in a blocking system call?), so its kernel process was killed`;
       result = { status: timeout && result.durationMs >= timeout * 1000 ? "timeout" : "interrupted", durationMs: result.durationMs, error: { name: "KernelKilled", message: why } };
     }
-    if (!json) marks.endLines();
     const timeline = run.timeline();
-    if (timeline) timelines.push({ index: cell.index, timeline });
+    if (timeline && index !== undefined) timelines.push({ index, timeline });
+    return result;
+  };
+  for (const cell of cells) {
+    if (cell.solutionOf) {
+      // a solution is read when the learner asks, never run in order: it would answer its exercise for them
+      if (!json) process.stdout.write(`· ${cell.label}: the solution of "${cell.solutionOf.exercise}", not run (--solutions runs it in place of cell ${cell.solutionOf.index})\n`);
+      continue;
+    }
+    if (!kernel.alive) {
+      reports.push({ index: cell.index, status: "error", durationMs: 0, outputs: [], error: { name: "NotRun", message: "an earlier cell's kernel was stopped: this cell was not run" } });
+      if (!json) process.stdout.write(`✗ ${cell.label}: not run (the kernel was stopped)\n`);
+      continue;
+    }
+    const title = cell.check ? `${cell.label}: check of "${cell.check.exercise}", ${cell.check.runs === 1 ? "1 run" : `${cell.check.runs} runs`}` : cell.solvedBy ? `${cell.label} (its solution, cell ${cell.solvedBy})` : cell.label;
+    if (!json) process.stdout.write(`── ${title} ${"─".repeat(Math.max(0, 60 - title.length))}\n`);
+    if (cell.check) {
+      const outcome = await checkExercise((c, out) => runCell(c.label, c.source, out), { id: cell.check.exercise, cell: cell.check.exerciseCell }, { cell, runs: cell.check.runs });
+      reports.push(checkReport(cell.index, outcome));
+      if (!json) {
+        marks.add(outcome.outputs);
+        marks.endLines();
+        if (outcome.error) process.stderr.write(`${outcome.error.traceback ?? `${outcome.error.name}: ${outcome.error.message}`}\n`.replace(/\n+$/, "\n"));
+        process.stdout.write(`${passed(outcome) ? "✓" : "✗"} ${cell.label}: "${cell.check.exercise}" ${verdictOf(outcome)}, in ${outcome.durationMs} ms\n`);
+      }
+      continue;
+    }
+    const outputs: OutputRecord[] = [];
+    const result = await runCell(
+      cell.label,
+      cell.source,
+      (records) => {
+        // never spread: a batch can be long
+        for (const r of records) outputs.push(r);
+        if (!json) marks.add(records);
+      },
+      cell.index,
+    );
+    if (!json) marks.endLines();
     const report: CellReport = { index: cell.index, ...result, outputs, ...(cell.expectError ? { expectError: cell.expectError } : {}) };
     reports.push(report);
     if (!json) {
@@ -205,8 +228,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       JSON.stringify(
         {
-          cells: reports.map(({ index, status, durationMs, outputs, error, expectError }) => ({
-            index, status, durationMs, outputs, ...(error ? { error } : {}), ...(expectError ? { expectError } : {}),
+          cells: reports.map(({ index, status, durationMs, outputs, error, expectError, check }) => ({
+            index, status, durationMs, outputs, ...(error ? { error } : {}), ...(expectError ? { expectError } : {}), ...(check ? { check } : {}),
           })),
         },
         null,
@@ -216,6 +239,13 @@ async function main(): Promise<void> {
   }
   process.exitCode = reports.every(asExpected) ? 0 : 1;
   if (trace !== undefined) writeTrace(trace, timelines);
+}
+
+/** A check cell's entry: "ok" only when every run passed; else the first failing run's error (or the stop). */
+function checkReport(index: number, o: CheckOutcome): CellReport {
+  const status: CellResult["status"] = o.stopped ?? (passed(o) ? "ok" : "error");
+  const check = { exercise: o.exercise, runs: o.runs, passed: o.passed, ...(o.failure ? { failure: o.failure } : {}) };
+  return { index, status, durationMs: o.durationMs, outputs: o.outputs, check, ...(o.error && status === "error" ? { error: o.error } : {}) };
 }
 
 /** The trace file; one that cannot be written is said on stderr and fails the run, after its cells have run. */
