@@ -244,9 +244,9 @@ export class NotebookSession {
       await live.add(outcome.outputs);
       await live.end();
       const verdict = verdictOf(outcome);
-      if (success) await execution.appendOutput(text(`✓ "${id}" ${verdict}`));
-      else if (outcome.error) await appendError(execution, { ...outcome.error, message: `${verdict}\n\n${outcome.error.message}` });
-      else await execution.appendOutput(text(`✗ "${id}" ${verdict}`));
+      // the verdict first, then the first failing run's error, as a traceback
+      await execution.appendOutput(text(`${success ? "✓" : "✗"} "${id}" ${verdict}`));
+      if (!success && outcome.error) await appendError(execution, outcome.error);
       if (!outcome.stopped) this.options.verdicts?.set(exercise, { passed: success, text: verdict, source });
     } catch (error) {
       this.log(`check of cell ${cell.index + 1}: ${messageOf(error)}`);

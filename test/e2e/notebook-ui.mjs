@@ -178,6 +178,12 @@ export async function runE2E(browser, server, { workspace, root }) {
     check("a click on a deadlocked thread's wait in the timeline selects the line it waits at", revealed.ok, revealed.detail);
     await page.screenshot({ path: join(shots, "03-deadlock-reveal.png") });
     console.log(`  screenshot: ${join(shots, "03-deadlock-reveal.png")}`);
+
+    // an exercise as a learner does it: its check failed in Run All, the fix is typed in, the check run again passes
+    const exercise = await exerciseRound(page, workspace);
+    check("lesson 2's first exercise: ✗ as given, ✓ once the fix is typed and its check run, on the exercise cell's status bar", exercise.ok, exercise.detail);
+    await page.screenshot({ path: join(shots, "02-exercise-passed.png") });
+    console.log(`  screenshot: ${join(shots, "02-exercise-passed.png")}`);
   } catch (e) {
     check("the notebook UI check ran", false, e.message.split("\n")[0]);
     await page.screenshot({ path: join(shots, "failure.png") }).catch(() => {});
@@ -363,27 +369,60 @@ async function clickSpan(page, own) {
       await page.mouse.click(x, y);
       // the line the selection is drawn on, in the focused cell's editor: the text of the view line at its height
       const code = said.split("\n").find((l) => l.startsWith(where[0]))?.slice(where[0].length).replace(/^: /, "") ?? "";
+      // the selection is drawn in the cell's editor (focused or not: the notebook may keep the focus on its list)
       const selected = async () =>
-        page.evaluate((list) => {
-          const row = document.querySelector(`${list} .monaco-list-row.focused`);
-          const sel = row?.querySelector(".monaco-editor.focused .selected-text");
-          if (!row || !sel) return null;
-          const top = Math.round(sel.getBoundingClientRect().top);
-          const line = [...row.querySelectorAll(".monaco-editor.focused .view-line")].find((l) => Math.round(l.getBoundingClientRect().top) === top);
-          return { cell: Number(row.getAttribute("data-index")) + 1, text: (line?.textContent ?? "").replace(/\u00a0/g, " ").trim() };
-        }, LIST);
+        page.evaluate(
+          ([list, index]) => {
+            const row = document.querySelector(`${list} .monaco-list-row[data-index="${index}"]`);
+            const sel = row?.querySelector(".monaco-editor .selected-text");
+            if (!row || !sel) return null;
+            const top = Math.round(sel.getBoundingClientRect().top);
+            const line = [...row.querySelectorAll(".monaco-editor .view-line")].find((l) => Math.round(l.getBoundingClientRect().top) === top);
+            return { cell: Number(row.getAttribute("data-index")) + 1, focused: row.classList.contains("focused"), text: (line?.textContent ?? "").replace(/\u00a0/g, " ").trim() };
+          },
+          [LIST, Number(where[2]) - 1],
+        );
       let at = null;
       for (const deadline = Date.now() + 10_000; Date.now() < deadline; await page.waitForTimeout(100)) {
         at = await selected();
         if (at && at.cell === Number(where[2]) && at.text === code) break;
       }
       const ok = at !== null && at.cell === Number(where[2]) && at.text === code && code !== "";
-      const seen = at ? `cell ${at.cell}, "${at.text}" selected` : "no selection in a focused cell";
+      const seen = at ? `cell ${at.cell}${at.focused ? " (focused)" : ""}, "${at.text}" selected` : `no selection in cell ${where[2]}`;
       return { ok, detail: `${said.split("\n").join(" · ")} → ${seen}` };
     }
     return { ok: false, detail: "no lane's right end is a wait with a line, under the pointer" };
   }
   return { ok: false, detail: `no timeline with "${own}"` };
+}
+
+/**
+ * Lesson 2's exercise "atm" (Run All has run its check, which fails as the lesson gives it): the status bar of the
+ * exercise cell says ✗; one line typed at the top of the function (the lock held from the check on) and the check
+ * cell run again (Ctrl+Enter in it) turn it to ✓.
+ */
+async function exerciseRound(page, workspace) {
+  const lesson = "02-race-conditions-and-locks.concnb";
+  const markers = readFileSync(join(workspace, lesson), "utf8").split("\n").filter((l) => /^<!-- (ts|md)\b/.test(l));
+  const at = markers.findIndex((l) => l.includes('{"exercise":"atm"}'));
+  const checkAt = markers.findIndex((l) => l.includes('{"check":"atm"'));
+  await openLesson(page, lesson);
+  await showCell(page, at);
+  const row = (i) => page.locator(`${LIST} .monaco-list-row[data-index="${i}"]`);
+  const status = row(at).locator(".cell-statusbar-container");
+  const item = (text) => row(at).locator(".cell-status-item", { hasText: text }).first();
+  const failed = await item("✗ failed").waitFor({ timeout: 30_000 }).then(() => item("✗ failed").innerText(), () => "");
+  if (!failed) return { ok: false, detail: `no ✗ on the exercise cell: "${await status.first().innerText().catch(() => "")}"` };
+  await row(at).locator(".view-line", { hasText: "function withdrawOnce" }).first().click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("using _ = account.getLock().hold();");
+  // the check cell's own run button, shown on the cell under the pointer
+  await row(checkAt).hover();
+  await row(checkAt).locator(".run-button-container .action-label").first().click({ timeout: 10_000 });
+  const passed = await item("✓ passed 10 of 10 runs").waitFor({ timeout: 60_000 }).then(() => item("✓").innerText(), () => "");
+  const now = passed || (await status.first().innerText().catch(() => "no status")).replace(/\s+/g, " ");
+  return { ok: !!passed, detail: `${failed} → ${now}` };
 }
 
 /** Waits for two animation frames: the list has rendered the rows a scroll brought in. */

@@ -1,6 +1,8 @@
 // Every lesson runs, headless, as a learner would run it with `concnb run`:
-// each code cell ends ok, or with the error its metadata says it shows on
-// purpose; and the lessons' central claims hold on this run.
+// with its exercises' solutions (--solutions), each code cell ends ok, or with
+// the error its metadata says it shows on purpose, and every check passes
+// every run; as the lesson gives them, every check fails, so none is a check
+// that cannot fail. The lessons' central claims hold on the solved run.
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
@@ -17,19 +19,22 @@ interface Cell {
   error?: { name: string; traceback?: string; message: string };
   expectError?: string;
   outputs: Array<{ stream: string; thread: string; text: string }>;
+  check?: { exercise: string; runs: number; passed: number; failure?: string };
 }
 
-/** Each lesson runs once; the claims below read the same run. */
+/** Each lesson runs once each way (with its solutions, and as given); the claims below read the same run. */
 const runs = new Map<string, Promise<{ code: number; cells: Cell[] }>>();
-function run(lesson: string): Promise<{ code: number; cells: Cell[] }> {
-  if (!runs.has(lesson)) runs.set(lesson, runOnce(lesson));
-  return runs.get(lesson)!;
+function run(lesson: string, solutions = true): Promise<{ code: number; cells: Cell[] }> {
+  const key = `${lesson}${solutions ? " --solutions" : ""}`;
+  if (!runs.has(key)) runs.set(key, runOnce(lesson, solutions));
+  return runs.get(key)!;
 }
 
-async function runOnce(lesson: string): Promise<{ code: number; cells: Cell[] }> {
+async function runOnce(lesson: string, solutions: boolean): Promise<{ code: number; cells: Cell[] }> {
   const cli = join(root, "bin", "concnb.js");
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, "run", join(root, "notebooks", lesson), "--json", "--timeout", "60"], { maxBuffer: 64 << 20 });
+    const args = [cli, "run", join(root, "notebooks", lesson), "--json", "--timeout", "60", ...(solutions ? ["--solutions"] : [])];
+    const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 << 20 });
     return { code: 0, cells: (JSON.parse(stdout) as { cells: Cell[] }).cells };
   } catch (e) {
     const err = e as { code: number; stdout: string };
@@ -75,6 +80,20 @@ describe("lessons", function () {
         } else assert.equal(c.status, "ok", why);
       }
       assert.equal(code, 0);
+    });
+  }
+
+  for (const lesson of lessons) {
+    const text = readFileSync(join(root, "notebooks", lesson), "utf8");
+    if (!/<!-- ts \{"check"/.test(text)) continue;
+    it(`${lesson}: every check fails on its exercise as the lesson gives it`, async () => {
+      const { code, cells } = await run(lesson, false);
+      const checks = cells.filter((c) => c.check);
+      assert.ok(checks.length > 0);
+      for (const c of checks) assert.ok(c.check!.passed < c.check!.runs, `the check of "${c.check!.exercise}" (cell ${c.index}) passed ${c.check!.passed} of ${c.check!.runs} runs unsolved`);
+      assert.equal(code, 1);
+      // and every other cell as with the solutions
+      for (const c of cells.filter((x) => !x.check && !x.expectError)) assert.equal(c.status, "ok", `cell ${c.index}`);
     });
   }
 
