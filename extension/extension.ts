@@ -8,7 +8,11 @@ import { NotebookKernels } from "./notebookKernels";
 import { RunInThreadCommand } from "./runInThread";
 import { ConcnbSerializer } from "./serializer";
 import { TimelineCommands } from "./timelineCommands";
-import { ExerciseVerdicts } from "./exerciseVerdicts";
+import { ExerciseCommands } from "./exercises/commands";
+import { LessonsView } from "./exercises/lessonsView";
+import { Originals } from "./exercises/originals";
+import { Progress } from "./exercises/progress";
+import { ExerciseVerdicts } from "./exercises/verdicts";
 
 /** Kept for deactivate, which must wait until every kernel process and the language server are gone. */
 let kernels: NotebookKernels | undefined;
@@ -19,12 +23,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const serializer = new ConcnbSerializer({
     saveOutputs: () => vscode.workspace.getConfiguration("concnb").get<boolean>("saveOutputs", false),
   });
-  const verdicts = new ExerciseVerdicts();
+  // exercises: progress and original texts in global storage, never in the lesson file
+  const progress = new Progress(context.globalState);
+  const originals = new Originals(context.extensionUri, context.globalState);
+  const verdicts = new ExerciseVerdicts(progress, originals);
   kernels = new NotebookKernels(context.extensionUri, channel, context.extension.id, verdicts);
   language = new LanguageFeatures(context.extensionUri, channel);
   context.subscriptions.push(
     channel,
+    progress,
     verdicts,
+    new ExerciseCommands(originals),
+    new LessonsView(progress),
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, serializer, { transientOutputs: false }),
     kernels,
     language,

@@ -2,7 +2,7 @@
 // (kernel process + queue) per open notebook, the restart command, and the
 // shutdown of every kernel when notebooks close or the extension goes away.
 import * as vscode from "vscode";
-import type { ExerciseVerdicts } from "./exerciseVerdicts";
+import type { ExerciseVerdicts } from "./exercises/verdicts";
 import { CONTROLLER_ID, ConcnbController, NOTEBOOK_TYPE } from "./controller";
 import { NotebookSession } from "./notebookSession";
 import { kernelOptionsFromSettings } from "./settings";
@@ -25,7 +25,7 @@ export class NotebookKernels implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly channel: vscode.OutputChannel,
     private readonly extensionId: string,
-    /** Where exercises' verdicts are shown (extension/exerciseVerdicts). */
+    /** Where exercises' verdicts are shown (extension/exercises/verdicts). */
     private readonly verdicts?: ExerciseVerdicts,
   ) {
     this.kernelPath = vscode.Uri.joinPath(extensionUri, "out", "kernel.js").fsPath;

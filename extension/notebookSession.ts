@@ -15,7 +15,7 @@ import { isTimelineOutput, timelineOutput } from "./timelineOutput";
 import type { Timeline } from "../kernel/protocol/timeline";
 import { exercisesOf, roleOf } from "../kernel/protocol/exercises";
 import { checkExercise, passed, verdictOf } from "../kernel/client/checks";
-import type { ExerciseVerdicts } from "./exerciseVerdicts";
+import type { ExerciseVerdicts } from "./exercises/verdicts";
 
 /** Long enough to gather a burst of writes, short enough to look live. */
 const OUTPUT_BATCH_MS = 50;
@@ -225,6 +225,7 @@ export class NotebookSession {
       const text = (t: string) => new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(t)]);
       await execution.replaceOutput([text(`Checking "${id}": ${runs === 1 ? "1 run" : `${runs} runs`}…`)]);
       const source = exercise.document.getText();
+      this.options.verdicts?.runs(exercise, { done: 0, passed: 0, runs });
       const outcome = await checkExercise(
         async (c, onOutput) => {
           if (active.interrupted) return interruptedBeforeStart();
@@ -234,7 +235,12 @@ export class NotebookSession {
         },
         { id, cell: { label: cellLabel(exercise), source } },
         { cell: { label: cellLabel(cell), source: cell.document.getText() }, runs },
-        { progress: (done, ok) => void execution.replaceOutput([text(`Checking "${id}": run ${done} of ${runs}, ${ok} passed so far…`)]) },
+        {
+          progress: (done, ok) => {
+            void execution.replaceOutput([text(`Checking "${id}": run ${done} of ${runs}, ${ok} passed so far…`)]);
+            if (done < runs) this.options.verdicts?.runs(exercise, { done, passed: ok, runs });
+          },
+        },
       );
       // the exercise's definitions are those of its last run now, which may not be its text's: it runs again before Run in thread
       this.ran.delete(exercise.document.uri.toString());
@@ -247,12 +253,13 @@ export class NotebookSession {
       // the verdict first, then the first failing run's error, as a traceback
       await execution.appendOutput(text(`${success ? "✓" : "✗"} "${id}" ${verdict}`));
       if (!success && outcome.error) await appendError(execution, outcome.error);
-      if (!outcome.stopped) this.options.verdicts?.set(exercise, { passed: success, text: verdict, source });
+      if (!outcome.stopped) await this.options.verdicts?.set(exercise, { passed: success, text: verdict, source });
     } catch (error) {
       this.log(`check of cell ${cell.index + 1}: ${messageOf(error)}`);
       await appendError(execution, extensionError(error)).then(undefined, () => {});
     } finally {
       onCancel.dispose();
+      this.options.verdicts?.runs(exercise, undefined);
       if (this.active === active) this.active = undefined;
       execution.end(success, Date.now());
     }

@@ -11,6 +11,7 @@ import {
   type ConcnbProblem,
   type Eol,
 } from "../kernel/protocol/format";
+import { foldAway, foldedOf, unfold, type FoldedCell } from "./exercises/folding";
 import { outputsFromRecords, recordsOfOutputs } from "./outputs";
 
 /** Notebook and cell metadata key under which this extension keeps what the format needs. */
@@ -26,6 +27,8 @@ interface NotebookState {
   finalNewline: boolean;
   bom: boolean;
   layout?: { gap?: string[] };
+  /** Hints and solutions not shown yet (extension/exercises/folding): written back where they were on saving. */
+  folded?: FoldedCell[];
 }
 
 /** What a cell's metadata holds besides the marker's own JSON. */
@@ -62,8 +65,10 @@ export class ConcnbSerializer implements vscode.NotebookSerializer {
       return data;
     }
     const doc = parseConcnb(text);
-    const data = new vscode.NotebookData(doc.cells.map(toCellData));
+    const { shown, folded } = foldAway(doc.cells);
+    const data = new vscode.NotebookData(shown.map(toCellData));
     const state: NotebookState = { eol: doc.eol, finalNewline: doc.finalNewline, bom: doc.bom };
+    if (folded.length > 0) state.folded = folded;
     if (doc.frontMatter) state.frontMatter = doc.frontMatter;
     if (doc.layout) state.layout = doc.layout;
     data.metadata = { [KEY]: state };
@@ -83,7 +88,7 @@ export class ConcnbSerializer implements vscode.NotebookSerializer {
     const text = serializeConcnb(
       {
         frontMatter: typeof frontMatter.raw === "string" ? { raw: frontMatter.raw } : undefined,
-        cells: data.cells.map(fromCellData),
+        cells: unfold(data.cells.map(fromCellData), foldedOf(state.folded)),
         eol: state.eol === "\r\n" ? "\r\n" : "\n",
         finalNewline: state.finalNewline !== false,
         bom: state.bom === true,
@@ -106,7 +111,8 @@ function rawCell(text: string): vscode.NotebookCellData {
   return data;
 }
 
-function toCellData(cell: ConcnbCell): vscode.NotebookCellData {
+/** A cell of the file as a notebook cell (also for a folded hint or solution when it is shown). */
+export function toCellData(cell: ConcnbCell): vscode.NotebookCellData {
   const ours: CellState = {};
   let data: vscode.NotebookCellData;
   if (cell.kind === "markdown") data = new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, cell.source, "markdown");
@@ -124,7 +130,7 @@ function toCellData(cell: ConcnbCell): vscode.NotebookCellData {
   return data;
 }
 
-function fromCellData(data: vscode.NotebookCellData): ConcnbCell {
+export function fromCellData(data: vscode.NotebookCellData): ConcnbCell {
   const { [KEY]: state, ...metadata } = data.metadata ?? {};
   const ours = objectOr(state);
   if (ours.own !== undefined) metadata[KEY] = ours.own;

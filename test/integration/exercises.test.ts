@@ -3,11 +3,13 @@
 // does not run with the notebook. The notebook is the CLI's fixture, so both
 // judge the same cells.
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { parseConcnb } from "../../kernel/protocol/format";
-import { ERROR, run, text, until } from "./support";
+import { roleOf } from "../../kernel/protocol/exercises";
+import { ERROR, ended, run, text, until } from "./support";
 
 const FIXTURE = join(__dirname, "..", "..", "..", "test", "fixtures", "exercises", "exercises.concnb");
 
@@ -55,5 +57,30 @@ suite("Exercises in VS Code", function () {
     await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 4, end: 5 }], document: doc.uri });
     const said = await until(doc, () => (/This is the solution of "double"/.test(plain(doc.cellAt(4))) ? plain(doc.cellAt(4)) : undefined));
     assert.match(said, /it does not run with the notebook\. To try it, copy it into the exercise's cell and run its check\./);
+  });
+
+  test("hints and solutions stay folded until asked; Check runs the check; a hint shown comes where the file keeps it, and saving writes the file back", async () => {
+    // opened from a file, as a learner opens a lesson: the serializer folds
+    const file = join(mkdtempSync(join(tmpdir(), "concnb-exercises-")), "exercises.concnb");
+    copyFileSync(FIXTURE, file);
+    const original = readFileSync(file, "utf8");
+    const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
+    await vscode.window.showNotebookDocument(doc);
+    const roles = () => doc.getCells().map((c) => roleOf(c.metadata)?.role ?? c.kind);
+    assert.deepEqual(roles(), [vscode.NotebookCellKind.Markup, "exercise", "check", "exercise", "check"]);
+    // Check, as the exercise cell's status bar runs it: the check cell's run, every run
+    const checked = ended(doc, 2);
+    await vscode.commands.executeCommand("concnb.exercise.check", doc.uri, "double");
+    const failed = await checked;
+    assert.match(plain(failed), /^✗ "double" failed 1 of 1 run: expected 42, got 21/m);
+    // the hint, below the check; a second ask finds none left and changes nothing
+    await vscode.commands.executeCommand("concnb.exercise.showHint", doc.uri, "double");
+    assert.deepEqual(roles(), [vscode.NotebookCellKind.Markup, "exercise", "check", "hint", "exercise", "check"]);
+    assert.equal(doc.cellAt(3).document.getText(), "Twice `n` is `n * 2`.");
+    await vscode.commands.executeCommand("concnb.exercise.showHint", doc.uri, "double");
+    assert.equal(doc.cellCount, 6);
+    // saved: the hint where it was, both solutions back in their places, byte for byte
+    assert.ok(await doc.save());
+    assert.equal(readFileSync(file, "utf8"), original);
   });
 });
