@@ -26,6 +26,8 @@ export function threadUses(
   cls: Function | null,
   encodedParts: unknown[],
   functionNamed: (name: string) => Function | undefined,
+  /** More code the thread runs, such as the program's excepthook, which runs in the thread that failed. */
+  also: readonly string[] = [],
 ): Set<string> | typeof ALL {
   const sources: string[] = [];
   if (target) sources.push(target.source);
@@ -41,7 +43,7 @@ export function threadUses(
       }
     }
   };
-  for (const s of sources) add(s);
+  for (const s of [...sources, ...also]) add(s);
   for (const c of classesIn(encodedParts)) add(c);
   while (queue.length > 0) {
     const name = queue.pop()!;

@@ -69,6 +69,16 @@ function currentHook(): Hook {
   return hook;
 }
 
+/**
+ * The source of the program's hook, when one is set: a new thread runs it if it fails, so what the hook names must be
+ * copied into the thread as what its target names is (runtime/core/uses). A hook set after the thread started is
+ * looked up when the exception happens, and has only what the thread was given.
+ */
+export function hookSource(): string | null {
+  const hook = currentHook();
+  return hook === excepthook ? null : Function.prototype.toString.call(hook);
+}
+
 /** Runs the hook for an exception that escaped a thread's run(); a failing hook falls back to the default. */
 export function reportThreadException(err: unknown, thread: Thread): void {
   const args: ExceptHookArgs = {

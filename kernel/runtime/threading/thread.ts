@@ -12,6 +12,7 @@ import { FINISHED, G, joiningThread, NEW, P, STARTED, T } from "../../protocol/l
 import { waitWhile } from "../core/blocking";
 import { functionSpec, hereLookup } from "../core/scope";
 import { ALL, threadUses } from "../core/uses";
+import { hookSource } from "./excepthook";
 import { chainDelta } from "../core/bindings";
 import { Identities } from "../core/identities";
 
@@ -98,10 +99,12 @@ export class Thread {
     // only the bindings the thread's code can reach are copied into it (runtime/core/uses)
     const cls = this.constructor === Thread ? null : this.constructor;
     const look = hereLookup();
-    const uses = cls && runtimeClassIn(cls) ? ALL : threadUses(spec, cls, [self, args, kwargs], (n) => look(n));
+    const hook = hookSource();
+    const also = hook === null ? [] : [hook];
+    const uses = cls && runtimeClassIn(cls) ? ALL : threadUses(spec, cls, [self, args, kwargs], (n) => look(n), also);
     let values = valuesForThreads(uses);
     // instances among those values bring the code of their classes, and what it names
-    const more = uses === ALL ? ALL : threadUses(spec, cls, [self, args, kwargs, values], (n) => look(n));
+    const more = uses === ALL ? ALL : threadUses(spec, cls, [self, args, kwargs, values], (n) => look(n), also);
     if (more === ALL || more.size > uses!.size) values = valuesForThreads(more);
     send({
       type: "start",

@@ -89,6 +89,18 @@ describe("conformance: threading.excepthook (test_threading.ExceptHookTests)", f
     assert.equal(a.threadName, "custom");
   });
 
+  it("gives a failing thread what its hook names, though its target does not", async () => {
+    // only the bindings a thread's code names are copied into it: the hook runs in the failing thread, so its names count
+    const r = await cell(k, RUN_FAIL + `
+      const failures = new Value("i", 0);
+      function countFailure() { failures.value += 1; }
+      setExcepthook(countFailure);
+      runFailing("one");
+      runFailing("two");
+      report("failures", failures.value);`);
+    assert.equal(r.get("failures"), 2);
+  });
+
   it("hands the hook on to threads that threads start", async () => {
     const r = await cell(k, RUN_FAIL + `
       function hook(args: { thread: Thread | null }) { report("hooked", args.thread?.name); }
