@@ -125,4 +125,16 @@ describe("lessons", function () {
     assert.equal(holders.length, 2, report);
     assert.equal((report.match(/waits to acquire RLock #\d+ .*held by/g) ?? []).length, 2, report);
   });
+
+  it("06: the excepthook collects the two failed divisions, and no traceback is printed", async () => {
+    const lesson = lessons.find((l) => l.startsWith("06-"))!;
+    const { cells } = await run(lesson);
+    const text = cells.map(stdout).join("");
+    const m = /^(\d+) of 5 threads failed:\n((?: {2}.+\n?)*)/m.exec(text);
+    assert.ok(m, "the lesson prints how many threads failed");
+    assert.equal(Number(m[1]), 2, m[0]);
+    assert.deepEqual(m[2].trim().split("\n").map((l) => l.trim().split(":")[0]).sort(), ["divide 1/0", "divide 5/0"]);
+    const collecting = cells.find((c) => c.outputs.some((o) => o.text.includes("threads failed")))!;
+    assert.ok(!collecting.outputs.some((o) => o.stream === "stderr"), "no traceback: the hook took every failure");
+  });
 });
