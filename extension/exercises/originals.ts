@@ -7,6 +7,7 @@
 import * as vscode from "vscode";
 import { exercisesOf } from "../../kernel/protocol/exercises";
 import { parseConcnb } from "../../kernel/protocol/format";
+import { exercisesIn } from "./inNotebook";
 import { lessonKey } from "./progress";
 
 const KEY = "concnb.originals";
@@ -34,8 +35,7 @@ export class Originals {
 
   /** Remembers each exercise's text the first time its notebook is seen. */
   async remember(notebook: vscode.NotebookDocument): Promise<void> {
-    const cells = notebook.getCells().map((c) => ({ kind: c.kind === vscode.NotebookCellKind.Markup ? ("markdown" as const) : ("code" as const), metadata: c.metadata }));
-    const { exercises } = exercisesOf(cells);
+    const exercises = exercisesIn(notebook);
     if (exercises.size === 0) return;
     const all = this.stored();
     const key = notebook.uri.toString();
