@@ -2,14 +2,23 @@
 // name order, which is the lessons' order) with its exercises and their state
 // from progress (passed, failed, not checked yet). A click on an exercise
 // opens its lesson at the exercise's cell. Lessons are read from their files,
-// so the view knows a lesson that is not open; it is read again when a lesson
-// is saved, made or deleted, and redrawn when a verdict comes.
+// so the view knows a lesson that is not open; a file saved, made or deleted
+// is read again.
+//
+// The tree is redrawn only where something changed, and never for nothing: a
+// lesson saved unchanged (VS Code writes a notebook's file again after a run)
+// redraws nothing, and a verdict redraws its own lesson only. A redraw
+// replaces the items' commands, and a click that lands while it happens finds
+// its command gone (VS Code's "Actual command not found", seen here when a
+// redraw came as the learner clicked an exercise): the fewer, the better. The
+// nodes are kept, one object per lesson and exercise, as VS Code matches
+// a refreshed element by identity.
 import * as vscode from "vscode";
 import { exercisesOf } from "../../kernel/protocol/exercises";
 import { parseConcnb, type ConcnbDocument } from "../../kernel/protocol/format";
 import { NOTEBOOK_TYPE } from "../controller";
 import { exercisesIn } from "./inNotebook";
-import type { Progress } from "./progress";
+import { lessonKey, type Progress } from "./progress";
 
 export const LESSONS_VIEW = "concnb.lessons";
 export const OPEN_EXERCISE_COMMAND = "concnb.lessons.openExercise";
@@ -24,45 +33,53 @@ interface Lesson {
   exercises: Array<{ id: string; title: string }>;
 }
 
-type Node = { lesson: Lesson } | { lesson: Lesson; exercise: { id: string; title: string } };
+interface LessonNode {
+  lesson: Lesson;
+  children: ExerciseNode[];
+}
+interface ExerciseNode {
+  lesson: Lesson;
+  exercise: { id: string; title: string };
+}
+type Node = LessonNode | ExerciseNode;
 
 export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private lessons: Promise<Lesson[]> | undefined;
+  /** The lessons as last read, by URI, in order; undefined until first asked, or after "read them all again". */
+  private lessons: Promise<Map<string, LessonNode>> | undefined;
   private readonly disposables: vscode.Disposable[];
   readonly view: vscode.TreeView<Node>;
 
   constructor(private readonly progress: Progress) {
     this.view = vscode.window.createTreeView(LESSONS_VIEW, { treeDataProvider: this, showCollapseAll: true });
     const watcher = vscode.workspace.createFileSystemWatcher("**/*.concnb");
-    const reread = () => {
+    const rereadAll = () => {
       this.lessons = undefined;
       this.changed.fire(undefined);
     };
     this.disposables = [
       this.view,
       watcher,
-      watcher.onDidCreate(reread),
-      watcher.onDidChange(reread),
-      watcher.onDidDelete(reread),
-      vscode.workspace.onDidChangeWorkspaceFolders(reread),
-      progress.onDidChange(() => this.changed.fire(undefined)),
-      vscode.commands.registerCommand(REFRESH_COMMAND, reread),
+      watcher.onDidCreate(rereadAll),
+      watcher.onDidChange((uri) => void this.reread(uri)),
+      watcher.onDidDelete(rereadAll),
+      vscode.workspace.onDidChangeWorkspaceFolders(rereadAll),
+      progress.onDidChange((key) => void this.redraw(key)),
+      vscode.commands.registerCommand(REFRESH_COMMAND, rereadAll),
       vscode.commands.registerCommand(OPEN_EXERCISE_COMMAND, (uri: vscode.Uri, id?: string) => openExercise(uri, id)),
       vscode.commands.registerCommand(RESET_PROGRESS_COMMAND, () => this.resetProgress()),
     ];
   }
 
-  getChildren(node?: Node): Promise<Node[]> | Node[] {
-    if (!node) return this.read().then((ls) => ls.map((lesson) => ({ lesson })));
-    if ("exercise" in node) return [];
-    return node.lesson.exercises.map((exercise) => ({ lesson: node.lesson, exercise }));
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) return [...(await this.read()).values()];
+    return "children" in node ? node.children : [];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
     const { lesson } = node;
-    if (!("exercise" in node)) {
+    if ("children" in node) {
       const passed = lesson.exercises.filter((e) => this.progress.get(lesson.uri, e.id)?.passed).length;
       const item = new vscode.TreeItem(lesson.title, lesson.exercises.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
       item.id = lesson.uri.toString();
@@ -87,14 +104,42 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     return item;
   }
 
-  private read(): Promise<Lesson[]> {
+  private read(): Promise<Map<string, LessonNode>> {
     this.lessons ??= (async () => {
       const uris = await vscode.workspace.findFiles("**/*.concnb", EXCLUDE, 500);
       uris.sort((a, b) => a.path.localeCompare(b.path));
-      const lessons = await Promise.all(uris.map((uri) => readLesson(uri)));
-      return lessons.filter((l): l is Lesson => l !== undefined);
+      const read = await Promise.all(uris.map((uri) => readLesson(uri)));
+      return new Map(read.filter((l): l is Lesson => l !== undefined).map((l) => [l.uri.toString(), nodeOf(l)]));
     })();
     return this.lessons;
+  }
+
+  /** A lesson's file changed: read again, and redrawn (it and its exercises) only if what the view shows changed. */
+  private async reread(uri: vscode.Uri): Promise<void> {
+    if (!this.lessons) return; // never shown: read when first asked
+    const nodes = await this.lessons;
+    const before = nodes.get(uri.toString());
+    const now = await readLesson(uri);
+    if (!before || !now) {
+      this.lessons = undefined; // a lesson that became readable, or stopped being: the list itself changes
+      this.changed.fire(undefined);
+      return;
+    }
+    if (JSON.stringify([now.title, now.exercises]) === JSON.stringify([before.lesson.title, before.lesson.exercises])) return;
+    // the node stays the same object, its contents are the file's now
+    before.lesson.title = now.title;
+    before.lesson.exercises = now.exercises;
+    before.children = now.exercises.map((exercise) => ({ lesson: before.lesson, exercise }));
+    this.changed.fire(before);
+  }
+
+  /** A verdict of the lesson whose key this is (undefined: every lesson's) changed: its node is redrawn. */
+  private async redraw(key: string | undefined): Promise<void> {
+    if (!this.lessons) return;
+    const nodes = [...(await this.lessons).values()];
+    const changed = key === undefined ? undefined : nodes.filter((n) => lessonKey(n.lesson.uri) === key);
+    if (changed === undefined) this.changed.fire(undefined);
+    else for (const n of changed) this.changed.fire(n);
   }
 
   private async resetProgress(): Promise<void> {
@@ -111,6 +156,10 @@ export class LessonsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();
   }
+}
+
+function nodeOf(lesson: Lesson): LessonNode {
+  return { lesson, children: lesson.exercises.map((exercise) => ({ lesson, exercise })) };
 }
 
 async function readLesson(uri: vscode.Uri): Promise<Lesson | undefined> {

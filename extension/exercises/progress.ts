@@ -27,8 +27,8 @@ export function lessonKey(uri: vscode.Uri): string {
 }
 
 export class Progress implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  /** Fires when a verdict is recorded or progress is cleared. */
+  private readonly changed = new vscode.EventEmitter<string | undefined>();
+  /** Fires when a verdict is recorded (with its lesson's key, see lessonKey) or progress is cleared (undefined). */
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly memento: vscode.Memento) {}
@@ -44,13 +44,13 @@ export class Progress implements vscode.Disposable {
     const source = verdict.source.length > MAX_SOURCE ? "" : verdict.source;
     all[key] = { ...all[key], [exercise]: { ...verdict, source, at: Date.now() } };
     await this.memento.update(KEY, all);
-    this.changed.fire();
+    this.changed.fire(key);
   }
 
   /** Forgets every verdict (the command "Reset Progress"). */
   async clear(): Promise<void> {
     await this.memento.update(KEY, undefined);
-    this.changed.fire();
+    this.changed.fire(undefined);
   }
 
   private all(): Stored {
