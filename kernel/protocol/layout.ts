@@ -18,6 +18,8 @@ export const enum G {
   FutureDone = 4,
   /** Threads asleep on FutureDone: a finish wakes them only if there are some. */
   FutureWatchers = 5,
+  /** Arena offset of the logging configuration's header (runtime/logging/config), 0 until a thread first logs. */
+  Logging = 6,
   Size = 8,
 }
 

@@ -11,6 +11,7 @@ import { PyTypeError, SystemExit } from "../core/errors";
 import { write } from "../core/capture";
 import { formatTraceback } from "../core/traceback";
 import { functionSpec, resolveFunction } from "../core/scope";
+import { addThreadCode } from "../core/threadCode";
 
 /** What the excepthook is given for an exception that escaped a thread's run() (Python's ExceptHookArgs, as an object). */
 export interface ExceptHookArgs {
@@ -74,10 +75,11 @@ function currentHook(): Hook {
  * copied into the thread as what its target names is (runtime/core/uses). A hook set after the thread started is
  * looked up when the exception happens, and has only what the thread was given.
  */
-export function hookSource(): string | null {
+function hookSource(): string[] {
   const hook = currentHook();
-  return hook === excepthook ? null : Function.prototype.toString.call(hook);
+  return hook === excepthook ? [] : [Function.prototype.toString.call(hook)];
 }
+addThreadCode(hookSource);
 
 /** Runs the hook for an exception that escaped a thread's run(); a failing hook falls back to the default. */
 export function reportThreadException(err: unknown, thread: Thread): void {

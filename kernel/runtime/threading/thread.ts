@@ -12,7 +12,8 @@ import { FINISHED, G, joiningThread, NEW, P, STARTED, T } from "../../protocol/l
 import { waitWhile } from "../core/blocking";
 import { functionSpec, hereLookup } from "../core/scope";
 import { ALL, threadUses } from "../core/uses";
-import { hookSource } from "./excepthook";
+import "./excepthook"; // registers the hook's code with threadCode, before any thread starts
+import { threadCode } from "../core/threadCode";
 import { chainDelta } from "../core/bindings";
 import { Identities } from "../core/identities";
 
@@ -99,8 +100,7 @@ export class Thread {
     // only the bindings the thread's code can reach are copied into it (runtime/core/uses)
     const cls = this.constructor === Thread ? null : this.constructor;
     const look = hereLookup();
-    const hook = hookSource();
-    const also = hook === null ? [] : [hook];
+    const also = threadCode();
     const uses = cls && runtimeClassIn(cls) ? ALL : threadUses(spec, cls, [self, args, kwargs], (n) => look(n), also);
     let values = valuesForThreads(uses);
     // instances among those values bring the code of their classes, and what it names
