@@ -10,11 +10,12 @@ import * as multiprocessing from "./multiprocessing";
 import * as queue from "./queue";
 import * as sharedctypes from "./multiprocessing/sharedctypes";
 import * as logging from "./logging";
+import * as asyncio from "./asyncio";
 import { ModuleNotFoundError } from "./core/errors";
 
 /** Each module under its Python name: its folder's index, frozen (a cell cannot add to a module or replace a member). */
 const runtime: Record<string, object> = Object.fromEntries(
-  Object.entries({ threading, atexit, "concurrent.futures": futures, multiprocessing, queue, sharedctypes, logging, time, sys }).map(([name, mod]) => [
+  Object.entries({ threading, atexit, "concurrent.futures": futures, multiprocessing, queue, sharedctypes, logging, asyncio, time, sys }).map(([name, mod]) => [
     name,
     Object.freeze({ ...mod }),
   ]),
