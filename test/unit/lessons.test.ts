@@ -4,43 +4,16 @@
 // every run; as the lesson gives them, every check fails, so none is a check
 // that cannot fail. The lessons' central claims hold on the solved run.
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { parseConcnb } from "../../kernel/protocol/format";
+import { lessonRun, type LessonCell } from "./support/lessonRuns";
 
 const root = join(__dirname.slice(0, __dirname.lastIndexOf("/out/")));
 const lessons = readdirSync(join(root, "notebooks")).filter((f) => f.endsWith(".concnb")).sort();
 
-interface Cell {
-  index: number;
-  status: string;
-  error?: { name: string; traceback?: string; message: string };
-  expectError?: string;
-  outputs: Array<{ stream: string; thread: string; text: string }>;
-  check?: { exercise: string; runs: number; passed: number; failure?: string };
-}
-
-/** Each lesson runs once each way (with its solutions, and as given); the claims below read the same run. */
-const runs = new Map<string, Promise<{ code: number; cells: Cell[] }>>();
-function run(lesson: string, solutions = true): Promise<{ code: number; cells: Cell[] }> {
-  const key = `${lesson}${solutions ? " --solutions" : ""}`;
-  if (!runs.has(key)) runs.set(key, runOnce(lesson, solutions));
-  return runs.get(key)!;
-}
-
-async function runOnce(lesson: string, solutions: boolean): Promise<{ code: number; cells: Cell[] }> {
-  const cli = join(root, "bin", "concnb.js");
-  try {
-    const args = [cli, "run", join(root, "notebooks", lesson), "--json", "--timeout", "60", ...(solutions ? ["--solutions"] : [])];
-    const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 << 20 });
-    return { code: 0, cells: (JSON.parse(stdout) as { cells: Cell[] }).cells };
-  } catch (e) {
-    const err = e as { code: number; stdout: string };
-    return { code: err.code, cells: (JSON.parse(err.stdout) as { cells: Cell[] }).cells };
-  }
-}
+type Cell = LessonCell;
+const run = (lesson: string, solutions = true) => lessonRun(join(root, "notebooks", lesson), solutions);
 
 const stdout = (c: Cell) => c.outputs.filter((o) => o.stream === "stdout").map((o) => o.text).join("");
 
