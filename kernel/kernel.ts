@@ -4,6 +4,7 @@
 import type { CellError, CellResult, KernelOptions, OutputRecord, RunRequest } from "./protocol/messages";
 import type { ChainLink, EncodedValues } from "./protocol/worker";
 import { compileCell, CompileError, type CompiledCell } from "./compiler/compile";
+import { warm as warmCompiler } from "./compiler/esbuild";
 import { WorkerPool } from "./pool";
 import { defaultMaxThreads } from "./threadCap";
 import { Program } from "./program";
@@ -43,6 +44,7 @@ export class Kernel {
     threadEntry?: string,
   ) {
     this.pool = new WorkerPool(threadEntry, undefined, options.memoryBudgetMb);
+    warmCompiler(); // its start overlaps the pool's: the wasm engine takes some hundreds of ms (compiler.bench)
     this.maxThreads = options.maxThreads ?? defaultMaxThreads(options.memoryBudgetMb);
   }
 

@@ -2,7 +2,7 @@
 // must be one list of TypeScript expressions (`3, "a"`, `[1, 2], { n: 1 }`)
 // that the kernel can put between the brackets of a Thread's `args`, and as
 // many as the function takes.
-import * as esbuild from "esbuild";
+import * as esbuild from "../../kernel/compiler/esbuild";
 import ts from "typescript";
 import type { ParamInfo } from "./protocol";
 

@@ -2,7 +2,7 @@
 // it ran: syntax errors (esbuild's, as the cell compiler's) and named imports
 // a runtime module does not export (the compiler's own check, badImports).
 // Pure: source in, LSP diagnostics out.
-import * as esbuild from "esbuild";
+import * as esbuild from "../../kernel/compiler/esbuild";
 import { DiagnosticSeverity, type Diagnostic, type Position } from "vscode-languageserver";
 import { analyze } from "../../kernel/compiler/analyze";
 import { badImports } from "../../kernel/compiler/imports";

@@ -5,7 +5,7 @@
 //    in an evaluator that later cells and threads nest inside.
 // Both keep every cell line on its own line, one below where it was, so a
 // source map from esbuild is all a traceback needs.
-import * as esbuild from "esbuild";
+import * as esbuild from "./esbuild";
 import { analyze, type Edit, type TopLevel } from "./analyze";
 import { checkImports } from "./imports";
 import { decodeMappings } from "./sourcemap";
