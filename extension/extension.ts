@@ -13,6 +13,8 @@ import { LessonsView } from "./exercises/lessonsView";
 import { Originals } from "./exercises/originals";
 import { Progress } from "./exercises/progress";
 import { ExerciseVerdicts } from "./exercises/verdicts";
+import { OpenLessons } from "./lessons/openLessons";
+import { WalkthroughSteps } from "./lessons/walkthrough";
 
 /** Kept for deactivate, which must wait until every kernel process and the language server are gone. */
 let kernels: NotebookKernels | undefined;
@@ -40,6 +42,9 @@ export function activate(context: vscode.ExtensionContext): void {
     language,
     new RunInThreadCommand(kernels, language, (line) => channel.appendLine(line)),
     new TimelineCommands(kernels, (line) => channel.appendLine(line)),
+    // after the serializer: a lesson left to open by a run before the window reloaded is opened from here
+    new OpenLessons(context.extensionUri, context.globalState, String(context.extension.packageJSON.version ?? "new")),
+    new WalkthroughSteps(context.globalState, progress),
   );
 }
 
