@@ -8,7 +8,7 @@
 // any child), never on the command line, which every user can read in `ps`.
 // Workspace Trust stays on: a folder the learner has not trusted opens in
 // Restricted Mode, where the extension runs no cell.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,7 +27,11 @@ const SETTINGS = {
   "workbench.editorAssociations": { "*.concnb": "concnb" },
 };
 
-export async function startServer({ codeServer, port, folder, log = () => {} }) {
+/**
+ * Starts code-server on `folder`, with a profile of its own. `install` lists .vsix files installed into that profile
+ * first, as `code-server --install-extension` installs a published one; `home` is the $HOME its extension host sees.
+ */
+export async function startServer({ codeServer, port, folder, log = () => {}, install = [], home }) {
   const profile = mkdtempSync(join(tmpdir(), "concnb-vscode-"));
   // A quiet workbench: no welcome page over the lessons, no tips, no telemetry.
   mkdirSync(join(profile, "user", "User"), { recursive: true });
@@ -36,6 +40,12 @@ export async function startServer({ codeServer, port, folder, log = () => {} }) 
   const config = join(profile, "config.yaml");
   writeFileSync(config, "", { mode: 0o600 });
   const password = randomBytes(18).toString("base64url");
+  for (const vsix of install) {
+    execFileSync(process.execPath, [join(codeServer, "out", "node", "entry.js"), "--user-data-dir", join(profile, "user"), "--extensions-dir", join(profile, "extensions"), "--install-extension", vsix], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: serverEnv(password, home),
+    });
+  }
   const args = [
     join(codeServer, "out", "node", "entry.js"),
     "--config", config,
@@ -48,7 +58,7 @@ export async function startServer({ codeServer, port, folder, log = () => {} }) 
     "--disable-getting-started-override",
     folder,
   ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: serverEnv(password) });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: serverEnv(password, home) });
   const lines = [];
   const onData = (d) => {
     for (const l of String(d).split("\n").filter(Boolean)) {
@@ -105,8 +115,8 @@ export async function startServer({ codeServer, port, folder, log = () => {} }) 
 }
 
 /** Our password only: a $HASHED_PASSWORD the user has set for another code-server would take its place. */
-function serverEnv(password) {
-  const env = { ...process.env, PASSWORD: password };
+function serverEnv(password, home) {
+  const env = { ...process.env, PASSWORD: password, ...(home ? { HOME: home } : {}) };
   delete env.HASHED_PASSWORD;
   return env;
 }

@@ -114,3 +114,55 @@ export async function showCell(page, index) {
     await frames(page);
   }
 }
+
+/** What the rows on screen show now: code cells' states by row index, and thread names in the outputs. */
+export async function visible(page) {
+  const states = await page.evaluate((list) => {
+    const out = [];
+    for (const row of document.querySelectorAll(`${list} .monaco-list-row.code-cell-row`)) {
+      const i = Number(row.getAttribute("data-index"));
+      const s = row.querySelector(".codicon-notebook-state-success") ? "success" : row.querySelector(".codicon-notebook-state-error") ? "error" : "none";
+      out.push([i, s]);
+    }
+    return out;
+  }, LIST);
+  const threads = new Set();
+  for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
+    const text = await frame.evaluate(() => document.body?.innerText ?? "").catch(() => "");
+    for (const m of text.matchAll(/^\[([^\]\n]+)\] /gm)) threads.add(m[1]);
+  }
+  return { states, threads };
+}
+
+/** Scrolls from the top of the notebook to its end, collecting what every row showed. */
+export async function scrollThrough(page) {
+  const box = await top(page);
+  const states = new Map();
+  const threads = new Set();
+  for (let step = 0; step < 400; step++) {
+    const v = await visible(page);
+    for (const [i, s] of v.states) if (s !== "none" || !states.has(i)) states.set(i, s);
+    for (const t of v.threads) threads.add(t);
+    const before = await scrollTop(page);
+    await page.mouse.wheel(0, box.height / 2);
+    if ((await scrollTop(page)) === before) break; // the end
+  }
+  return { states, threads };
+}
+
+/**
+ * Whether the cells' states (seen while scrolling) are what the lesson's markers say: an exercise's check failed
+ * (the exercise is unsolved as the lesson gives it), a cell with `expectError` failed, every other code cell ran
+ * without an error, and none was left without a state.
+ */
+export function endedAsMetadataSays(seen, markers) {
+  const code = markers.flatMap((l, i) => (l.startsWith("<!-- ts") ? [i] : []));
+  const failing = code.filter((i) => /^<!-- ts \{"check":|"expectError":/.test(markers[i]));
+  const state = (i) => seen.states.get(i) ?? "none";
+  const wrong = code.filter((i) => state(i) !== (failing.includes(i) ? "error" : "success"));
+  const ok = code.filter((i) => state(i) === "success").length;
+  return {
+    ok: code.length > 0 && wrong.length === 0,
+    detail: `${ok} of ${code.length - failing.length} ok, ${failing.length} failing as they should${wrong.length ? `; not as the markers say: ${wrong.map((i) => `cell ${i + 1} (${state(i)})`).join(", ")}` : ""}`,
+  };
+}
