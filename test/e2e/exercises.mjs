@@ -131,8 +131,14 @@ export async function exerciseRound(page, workspace, shots, check) {
         { timeout: 15_000, polling: 200 },
       )
       .then(() => true, () => false);
+    // the status bar follows the text (its items are asked for again after the edit): waited for, not read at once
+    const stale = await item("(before your last edit)").waitFor({ timeout: 15_000 }).then(() => true, () => false);
+    const resetGone = await item("Reset").waitFor({ state: "detached", timeout: 15_000 }).then(() => true, () => false);
     const status = await statusOf();
-    return { ok: asked.includes("Reset") && back && /✓ passed 10 of 10 runs \(before your last edit\)/.test(status) && !/Reset/.test(status), detail: `${back ? "the lesson's text is back" : "the text is not the lesson's"}; status: ${status}` };
+    return {
+      ok: asked.includes("Reset") && back && stale && resetGone && /✓ passed 10 of 10 runs \(before your last edit\)/.test(status),
+      detail: `${back ? "the lesson's text is back" : "the text is not the lesson's"}; status: ${status}`,
+    };
   });
 
   await step("after a save and a reload of the workbench, the verdict is remembered: in the Lessons view and on the cell", "reload", async () => {
