@@ -74,8 +74,18 @@ export function startEngine(kind: Engine["kind"]): Promise<Engine> {
 async function native(): Promise<Engine> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- absent from the .vsix: found at run time, or not
   const esbuild = require("esbuild") as typeof Esbuild;
+  // an esbuild of another version, found up the folder tree of an installed extension, is not this one
+  if (esbuild.version !== browserEntry().version) throw new Error(`esbuild ${esbuild.version} is not ${browserEntry().version}`);
   await esbuild.transform("", {}); // finds and starts the binary, or throws
   return { kind: "native", transform: (code, options) => esbuild.transform(code, options) };
+}
+
+/** esbuild-wasm's browser entry (bundled): its version is the one the package ships. */
+function browserEntry(): typeof Esbuild {
+  // it looks for the global object under the name workers and pages give it
+  (globalThis as { self?: unknown }).self ??= globalThis;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled, and loaded only when asked for
+  return require("esbuild-wasm/lib/browser.js") as typeof Esbuild;
 }
 
 /** esbuild-wasm's own file, in a checkout (a name, not a literal: the bundler would try to bundle a literal). */
@@ -93,10 +103,7 @@ async function wasm(): Promise<Engine> {
   // CPU and 200 MB more for a kernel, for transforms that Liftoff's code runs at 4 ms a cell. Process-wide: a
   // cell's own WebAssembly in this kernel runs on Liftoff too (none of the lessons has any).
   setFlagsFromString("--liftoff-only");
-  // the browser entry looks for the global object under the name workers and pages give it
-  (globalThis as { self?: unknown }).self ??= globalThis;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled: loaded only when the native binary is not there
-  const esbuild = require("esbuild-wasm/lib/browser.js") as typeof Esbuild;
+  const esbuild = browserEntry();
   // WebAssembly is Node's global; this project's TypeScript libs (no DOM) declare only its types
   const wasmModule = await (globalThis as unknown as { WebAssembly: { compile(b: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly.compile(wasmBytes());
   await esbuild.initialize({ wasmModule, worker: false });
