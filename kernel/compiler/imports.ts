@@ -46,8 +46,8 @@ function importMessage(i: ImportedName, exports: ModuleExports): string {
   const head = `cannot import name '${i.name}' from '${i.module}'`;
   const close = closest(i.name, exports[i.module]);
   if (close) return `${head}. Did you mean: '${close}'?`;
-  const elsewhere = Object.keys(exports).filter((m) => m !== i.module && exports[m].includes(i.name));
-  if (elsewhere.length > 0) return `${head}. It is in ${elsewhere.map((m) => `'${m}'`).join(" and ")}.`;
+  const elsewhere = Object.keys(exports).filter((m) => m !== i.module && exports[m].includes(i.name)).sort();
+  if (elsewhere.length > 0) return `${head}. It is in ${inWords(elsewhere.map((m) => `'${m}'`))}.`;
   return head;
 }
 
@@ -79,4 +79,9 @@ function editDistance(a: string, b: string, limit: number): number {
     prev = row;
   }
   return Math.min(prev[b.length], limit);
+}
+
+/** "'a'", "'a' and 'b'", "'a', 'b' and 'c'". */
+function inWords(names: string[]): string {
+  return names.length <= 2 ? names.join(" and ") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }

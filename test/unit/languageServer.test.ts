@@ -87,7 +87,7 @@ describe("language server: diagnostics", function () {
       d.map((x) => [x.code, x.message, x.range.start.line, x.range.start.character, x.range.end.character]),
       [
         ["ImportError", "ImportError: cannot import name 'Lok' from 'threading'. Did you mean: 'Lock'?", 0, 17, 20],
-        ["ImportError", "ImportError: cannot import name 'sleep' from 'queue'. It is in 'time'.", 1, 21, 26],
+        ["ImportError", "ImportError: cannot import name 'sleep' from 'queue'. It is in 'asyncio' and 'time'.", 1, 21, 26],
       ],
     );
   });
