@@ -4,8 +4,8 @@
 // Interrupt and timeout stop every worker of the program at once.
 import type { CellError, CellResult, CellStatus, OutputRecord } from "./protocol/messages";
 import { mainUsesOrAll } from "./mainUses";
-import type { Chunk, ChainLink, ChainValues, EncodedValues, FromWorker, Job, ProgramContext, TargetSpec, ThreadDesc, Uses } from "./protocol/worker";
-import { CellOutput, type OutputLimit } from "./output";
+import type { ChainValues, EncodedValues, FromWorker, Job, ProgramContext, TargetSpec, ThreadDesc, Uses } from "./protocol/worker";
+import { CellOutput } from "./output";
 import { OutputPump } from "./outputPump";
 import { contextFor, holdsAll } from "./programContext";
 import type { Owner, PoolWorker, WorkerPool } from "./pool";
@@ -17,40 +17,10 @@ import { ChildProcesses } from "./processes";
 import { ProgramProcesses } from "./programProcesses";
 import { programRpc, type RpcContext } from "./programRpc";
 import { dispatchRpc, type ExitHandlerSpec } from "./protocol/rpc";
-import type { QueueService } from "./mpQueues";
 import { dirname, join } from "node:path";
 import { directChildren, killDescendants } from "./descendants";
 import { TimelineRecorder } from "./timeline";
-import type { Timeline } from "./protocol/timeline";
-
-export interface ProgramOutcome {
-  result: CellResult;
-  /** The cell's bindings at the end, for later cells; null if the main thread never got there. */
-  values: EncodedValues | null;
-  /** What the cell left in the earlier cells' bindings that differs from the kernel's values; null as for values. */
-  chainValues: ChainValues | null;
-  /** The cell's top-level names its main thread got to define; null as for values. */
-  defined: string[] | null;
-  /** What its threads did, built when first asked for. */
-  timeline: () => Timeline;
-}
-
-export interface ProgramSpec {
-  programId: number;
-  full: Chunk;
-  defs: Chunk;
-  chain: ChainLink[];
-  /** This program is a multiprocessing child (kernel/processMain). */
-  process?: ProgramContext["process"];
-  /** Who keeps multiprocessing Queues: the kernel's store, or in a child process its parent. */
-  queues: QueueService;
-  /** The cell's output line limit and the file past it. */
-  outputLimit: OutputLimit;
-  /** True while whoever takes the output is behind: the rings are left to fill, and their writers block. */
-  outputBlocked?: () => boolean;
-  /** Live threads the program may have (KernelOptions.maxThreads); unset: derived from memory. */
-  maxThreads?: number;
-}
+import type { ProgramOutcome, ProgramSpec } from "./programSpec";
 
 /** How long a stop waits for its threads' workers to end before it says which could not be stopped. */
 const STUCK_MS = 500;
